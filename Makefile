@@ -1,0 +1,37 @@
+# The two commands of the README: `make run` and `make test`. Each installs
+# what it needs (Debian packages, Go modules), starts the private PostGIS
+# cluster under .atlas/pg (unless DATABASE_URL is set) and goes on from there.
+
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/atlas
+GEODATA_MIRROR ?=
+MIRROR_FLAG := $(if $(GEODATA_MIRROR),--mirror $(abspath $(GEODATA_MIRROR)),)
+export ATLAS_GEODATA_MIRROR := $(if $(GEODATA_MIRROR),$(abspath $(GEODATA_MIRROR)),$(ATLAS_GEODATA_MIRROR))
+
+.PHONY: run test deps build db bench-tiles clean
+
+run: build
+	@source deploy/env.sh && \
+	./$(BIN) migrate && \
+	./$(BIN) import demo $(MIRROR_FLAG) && \
+	exec ./$(BIN) serve
+
+test: deps
+	@bash deploy/test.sh
+
+deps:
+	@bash deploy/deps.sh
+
+build:
+	@bash deploy/deps.sh go
+	$(GO) build -o $(BIN) ./cmd/atlas
+
+bench-tiles: build
+	@source deploy/env.sh && \
+	./$(BIN) import demo $(MIRROR_FLAG) --levels region,departement,zone-emploi && \
+	./$(BIN) bench tiles
+
+clean:
+	rm -rf bin
+	bash deploy/pg/cluster.sh stop

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every test against the real PostGIS: the private cluster (or the one
+# DATABASE_URL names, whose server then needs CREATE DATABASE rights).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${DATABASE_URL:-}" ]; then
+	bash deploy/pg/cluster.sh start >/dev/null
+	export ATLAS_TEST_DATABASE_URL=$(bash deploy/pg/cluster.sh url postgres)
+else
+	export ATLAS_TEST_DATABASE_URL=$DATABASE_URL
+fi
+if [ -z "${ATLAS_GEODATA_MIRROR:-}" ]; then
+	# No local mirror: download the pinned files once, verified, and use the
+	# cache as the mirror (it has the same layout).
+	go run ./cmd/atlas geodata fetch --cache .atlas/geodata
+	export ATLAS_GEODATA_MIRROR=$(pwd)/.atlas/geodata
+fi
+go vet ./...
+go test -count=1 -timeout 20m ./...
