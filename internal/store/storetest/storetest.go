@@ -1,0 +1,146 @@
+// Package storetest gives tests a throwaway, migrated PostGIS database on the
+// real server that `make test` starts: no mocks.
+package storetest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/atlas-sante-travail/atlas/internal/store"
+)
+
+// EnvURL names the variable holding a URL to the test cluster; the database
+// in it is only used to create and drop the throwaway ones.
+const EnvURL = "ATLAS_TEST_DATABASE_URL"
+
+var counter atomic.Int64
+
+// AdminURL returns the test cluster's URL or fails the test: a test that
+// needs PostGIS must not pass without it.
+func AdminURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv(EnvURL)
+	if u == "" {
+		t.Fatalf("%s is not set: run the tests with `make test`, which starts the private PostGIS cluster", EnvURL)
+	}
+	return u
+}
+
+// New creates a fresh database cloned from a migrated template, opens a
+// store on it and drops it when the test ends.
+func New(t testing.TB) *store.Store {
+	t.Helper()
+	url, _ := NewURL(t)
+	ctx := context.Background()
+	s, err := store.Open(ctx, url, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// NewURL creates the throwaway database and returns its URL and name, for
+// tests that start a server process of their own.
+func NewURL(t testing.TB) (string, string) {
+	t.Helper()
+	admin := AdminURL(t)
+	ctx := context.Background()
+	tpl, err := template(ctx, admin)
+	if err != nil {
+		t.Fatalf("test template database: %v", err)
+	}
+	name := fmt.Sprintf("atlas_t_%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6, counter.Add(1))
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("connect to test cluster: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, tpl)); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), admin)
+		if err != nil {
+			t.Errorf("drop %s: %v", name, err)
+			return
+		}
+		defer c.Close(context.Background())
+		if _, err := c.Exec(context.Background(), fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name)); err != nil {
+			t.Errorf("drop %s: %v", name, err)
+		}
+	})
+	return withDatabase(admin, name), name
+}
+
+// template makes sure a template database with the current migrations
+// exists. Its name carries a hash of the migrations so that a changed schema
+// gets a new template; concurrent test binaries serialise on a lock.
+func template(ctx context.Context, admin string) (string, error) {
+	h := sha256.New()
+	_, self, _, _ := runtime.Caller(0)
+	files, _ := filepath.Glob(filepath.Join(filepath.Dir(self), "..", "migrations", "*.sql"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return "", err
+		}
+		h.Write(b)
+	}
+	name := "atlas_tpl_" + hex.EncodeToString(h.Sum(nil))[:12]
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(7263002)`); err != nil {
+		return "", err
+	}
+	defer conn.Exec(ctx, `SELECT pg_advisory_unlock(7263002)`) //nolint:errcheck // released at close too
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return "", err
+	}
+	if exists {
+		return name, nil
+	}
+	build := name + "_build"
+	conn.Exec(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, build)) //nolint:errcheck // leftover of a killed run
+	if _, err := conn.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s`, build)); err != nil {
+		return "", err
+	}
+	s, err := store.Open(ctx, withDatabase(admin, build), 10*time.Second)
+	if err != nil {
+		return "", err
+	}
+	_, err = s.Migrate(ctx)
+	s.Close()
+	if err != nil {
+		return "", err
+	}
+	if _, err := conn.Exec(ctx, fmt.Sprintf(`ALTER DATABASE %s RENAME TO %s`, build, name)); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+func withDatabase(raw, db string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.Path = "/" + db
+	u.RawPath = ""
+	return u.String()
+}

@@ -1,0 +1,372 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// NotifyTerritories is the LISTEN/NOTIFY channel on which an import announces
+// that a level's territories changed, so that every server reloads them.
+const NotifyTerritories = "atlas_territories"
+
+// TerritoryRow is one feature to import; Index is its position in the file,
+// kept to name it in errors and repair reports.
+type TerritoryRow struct {
+	Index       int
+	Code        string
+	Name        string
+	Region      string
+	Departement string
+	ZoneEmploi  string
+	WKB         []byte
+}
+
+// GeneralisedRow is a territory's geometry simplified for one zoom, as WKB
+// in Web Mercator.
+type GeneralisedRow struct {
+	Code string
+	Zoom int
+	WKB  []byte
+}
+
+// TerritoryImport is a whole level's replacement.
+type TerritoryImport struct {
+	Level   string
+	Files   []string
+	SHA256  string // of the input bytes and options: equal means no-op
+	Options any
+	Vintage string
+	// Attribution credits the producers, for TileJSON and map legends.
+	Attribution string
+	SRID        int // of the WKB coordinates
+	Rows        []TerritoryRow
+	// FeatureID computes the stable tile id of a code.
+	FeatureID func(code string) uint64
+	// Generalise receives every imported territory as WKB in Web Mercator
+	// (after reprojection and repair) and returns the per-zoom versions.
+	Generalise func(ctx context.Context, mercator []GeneralisedRow) ([]GeneralisedRow, error)
+}
+
+// Repair records a geometry that PostGIS found invalid and repaired.
+type Repair struct {
+	Index  int    `json:"index"`
+	Code   string `json:"code"`
+	Reason string `json:"reason"`
+}
+
+// ImportResult says what an import did.
+type ImportResult struct {
+	DatasetID   int64
+	NoOp        bool
+	Features    int
+	Repaired    []Repair
+	Generalised int
+}
+
+// FeatureError names the feature of an input file at fault.
+type FeatureError struct {
+	Index int
+	Code  string
+	Err   error
+}
+
+func (e *FeatureError) Error() string {
+	if e.Code != "" {
+		return fmt.Sprintf("feature %d (code %s): %v", e.Index, e.Code, e.Err)
+	}
+	return fmt.Sprintf("feature %d: %v", e.Index, e.Err)
+}
+
+func (e *FeatureError) Unwrap() error { return e.Err }
+
+// ReplaceTerritories replaces all territories of a level in one transaction:
+// any failure, or a killed process, leaves the previous data as it was.
+// Importing the same bytes again (same SHA256) changes nothing.
+func (s *Store) ReplaceTerritories(ctx context.Context, imp TerritoryImport) (ImportResult, error) {
+	var res ImportResult
+	opts, err := json.Marshal(imp.Options)
+	if err != nil {
+		return res, err
+	}
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('territory:' || $1))`, imp.Level); err != nil {
+			return err
+		}
+		var current string
+		err := tx.QueryRow(ctx, `SELECT sha256 FROM territory_dataset WHERE level = $1 AND active`, imp.Level).Scan(&current)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if current == imp.SHA256 {
+			res.NoOp = true
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stage (idx int, code text, name text, region text, departement text, zone_emploi text, wkb bytea) ON COMMIT DROP`); err != nil {
+			return err
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"stage"}, []string{"idx", "code", "name", "region", "departement", "zone_emploi", "wkb"},
+			pgx.CopyFromSlice(len(imp.Rows), func(i int) ([]any, error) {
+				r := imp.Rows[i]
+				return []any{r.Index, r.Code, r.Name, nullable(r.Region), nullable(r.Departement), nullable(r.ZoneEmploi), r.WKB}, nil
+			}))
+		if err != nil {
+			return fmt.Errorf("stage features: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stage_geom ON COMMIT DROP AS
+			SELECT idx, code, name, region, departement, zone_emploi,
+			       ST_Transform(ST_SetSRID(ST_GeomFromWKB(wkb), $1::int), 4326) AS g
+			FROM stage`, imp.SRID); err != nil {
+			return fmt.Errorf("reproject from EPSG:%d: %w", imp.SRID, err)
+		}
+		rows, err := tx.Query(ctx, `SELECT idx, code, ST_IsValidReason(g) FROM stage_geom WHERE NOT ST_IsValid(g) ORDER BY idx`)
+		if err != nil {
+			return err
+		}
+		res.Repaired, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Repair, error) {
+			var x Repair
+			return x, r.Scan(&x.Index, &x.Code, &x.Reason)
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE stage_geom SET g = ST_CollectionExtract(ST_MakeValid(g), 3) WHERE NOT ST_IsValid(g)`); err != nil {
+			return fmt.Errorf("repair geometry: %w", err)
+		}
+		var idx int
+		var code string
+		err = tx.QueryRow(ctx, `SELECT idx, code FROM stage_geom WHERE g IS NULL OR ST_IsEmpty(g) OR ST_Area(g) = 0 ORDER BY idx LIMIT 1`).Scan(&idx, &code)
+		if err == nil {
+			return &FeatureError{Index: idx, Code: code, Err: errors.New("geometry has no area (empty or collapsed after repair)")}
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		repaired, _ := json.Marshal(nonNil(res.Repaired))
+		err = tx.QueryRow(ctx, `INSERT INTO territory_dataset (level, files, sha256, options, vintage, attribution, feature_count, repaired)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			imp.Level, imp.Files, imp.SHA256, opts, imp.Vintage, imp.Attribution, len(imp.Rows), repaired).Scan(&res.DatasetID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM territory WHERE level = $1`, imp.Level); err != nil {
+			return err
+		}
+		fids := make(map[string]int64, len(imp.Rows))
+		for _, r := range imp.Rows {
+			fids[r.Code] = int64(imp.FeatureID(r.Code))
+		}
+		fidJSON, _ := json.Marshal(fids)
+		tag, err := tx.Exec(ctx, `INSERT INTO territory (level, code, name, fid, region, departement, zone_emploi, dataset_id, geom)
+			SELECT $1, code, name, ($3::jsonb ->> code)::bigint, region, departement, zone_emploi, $2, ST_Multi(g) FROM stage_geom`,
+			imp.Level, res.DatasetID, fidJSON)
+		if err != nil {
+			return fmt.Errorf("insert territories: %w", err)
+		}
+		res.Features = int(tag.RowsAffected())
+		if err := s.generalise(ctx, tx, imp, &res); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE territory_dataset SET active = false WHERE level = $1 AND active`, imp.Level); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE territory_dataset SET active = true WHERE id = $1`, res.DatasetID); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyTerritories, imp.Level)
+		return err
+	})
+	return res, err
+}
+
+func (s *Store) generalise(ctx context.Context, tx pgx.Tx, imp TerritoryImport, res *ImportResult) error {
+	if imp.Generalise == nil {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT code, ST_AsBinary(ST_Transform(geom, 3857)) FROM territory WHERE level = $1 ORDER BY code`, imp.Level)
+	if err != nil {
+		return err
+	}
+	merc, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (GeneralisedRow, error) {
+		var g GeneralisedRow
+		return g, r.Scan(&g.Code, &g.WKB)
+	})
+	if err != nil {
+		return err
+	}
+	gen, err := imp.Generalise(ctx, merc)
+	if err != nil {
+		return fmt.Errorf("generalise: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stage_gen (code text, zoom smallint, wkb bytea) ON COMMIT DROP`); err != nil {
+		return err
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"stage_gen"}, []string{"code", "zoom", "wkb"},
+		pgx.CopyFromSlice(len(gen), func(i int) ([]any, error) {
+			return []any{gen[i].Code, int16(gen[i].Zoom), gen[i].WKB}, nil
+		})); err != nil {
+		return fmt.Errorf("stage generalised geometry: %w", err)
+	}
+	// Douglas-Peucker can make a ring cross itself; PostGIS repairs those few
+	// in place, which adds nodes but moves no shared border.
+	tag, err := tx.Exec(ctx, `INSERT INTO territory_generalised (level, code, zoom, geom)
+		SELECT $1, code, zoom, g FROM (
+			SELECT code, zoom, ST_Multi(CASE WHEN ST_IsValid(g0) THEN g0 ELSE ST_CollectionExtract(ST_MakeValid(g0), 3) END) AS g
+			FROM (SELECT code, zoom, ST_SetSRID(ST_GeomFromWKB(wkb), 3857) AS g0 FROM stage_gen) s0
+		) s WHERE NOT ST_IsEmpty(g)`, imp.Level)
+	if err != nil {
+		return fmt.Errorf("store generalised geometry: %w", err)
+	}
+	res.Generalised = int(tag.RowsAffected())
+	return nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// Territory is a territory's identity and hierarchy.
+type Territory struct {
+	Level       string
+	Code        string
+	Name        string
+	FID         uint64
+	Region      string
+	Departement string
+	ZoneEmploi  string
+}
+
+// LoadedGeometry is one generalised geometry for serving.
+type LoadedGeometry struct {
+	Code string
+	Zoom int
+	WKB  []byte
+}
+
+// LevelData is everything the tile server keeps in memory for a level.
+type LevelData struct {
+	Level       string
+	DatasetID   int64
+	Vintage     string
+	Attribution string
+	ImportedAt  time.Time
+	Territories []Territory
+	Geometries  []LoadedGeometry
+	// Bounds in WGS84: west, south, east, north.
+	Bounds [4]float64
+}
+
+// LoadLevel reads a level's territories and generalised geometry; ok is
+// false when the level has not been imported.
+func (s *Store) LoadLevel(ctx context.Context, level string) (LevelData, bool, error) {
+	d := LevelData{Level: level}
+	err := s.Pool.QueryRow(ctx, `SELECT id, vintage, attribution, imported_at FROM territory_dataset WHERE level = $1 AND active`, level).
+		Scan(&d.DatasetID, &d.Vintage, &d.Attribution, &d.ImportedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, false, nil
+	}
+	if err != nil {
+		return d, false, fmt.Errorf("load %s: %w", level, err)
+	}
+	rows, err := s.Pool.Query(ctx, `SELECT code, name, fid, coalesce(region, ''), coalesce(departement, ''), coalesce(zone_emploi, '')
+		FROM territory WHERE level = $1 ORDER BY code`, level)
+	if err != nil {
+		return d, false, fmt.Errorf("load %s: %w", level, err)
+	}
+	d.Territories, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Territory, error) {
+		t := Territory{Level: level}
+		var fid int64
+		err := r.Scan(&t.Code, &t.Name, &fid, &t.Region, &t.Departement, &t.ZoneEmploi)
+		t.FID = uint64(fid)
+		return t, err
+	})
+	if err != nil {
+		return d, false, fmt.Errorf("load %s: %w", level, err)
+	}
+	rows, err = s.Pool.Query(ctx, `SELECT code, zoom, ST_AsBinary(geom) FROM territory_generalised WHERE level = $1 ORDER BY zoom, code`, level)
+	if err != nil {
+		return d, false, fmt.Errorf("load %s geometry: %w", level, err)
+	}
+	d.Geometries, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (LoadedGeometry, error) {
+		var g LoadedGeometry
+		var z int16
+		err := r.Scan(&g.Code, &z, &g.WKB)
+		g.Zoom = int(z)
+		return g, err
+	})
+	if err != nil {
+		return d, false, fmt.Errorf("load %s geometry: %w", level, err)
+	}
+	err = s.Pool.QueryRow(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom)::geometry AS e FROM territory WHERE level = $1) x`, level).
+		Scan(&d.Bounds[0], &d.Bounds[1], &d.Bounds[2], &d.Bounds[3])
+	if err != nil {
+		return d, false, fmt.Errorf("load %s bounds: %w", level, err)
+	}
+	return d, true, nil
+}
+
+// LevelCounts returns the number of territories per imported level.
+func (s *Store) LevelCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT level, feature_count FROM territory_dataset WHERE active`)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for rows.Next() {
+		var l string
+		var n int
+		if err := rows.Scan(&l, &n); err != nil {
+			return nil, err
+		}
+		out[l] = n
+	}
+	return out, rows.Err()
+}
+
+// ListenTerritories calls fn with the level named by every import's
+// notification until ctx ends. It holds one connection of its own.
+func (s *Store) ListenTerritories(ctx context.Context, fn func(level string)) error {
+	conn, err := s.Pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `LISTEN `+pgx.Identifier{NotifyTerritories}.Sanitize()); err != nil {
+		return err
+	}
+	for {
+		n, err := conn.Conn().WaitForNotification(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		fn(strings.TrimSpace(n.Payload))
+	}
+}
+
+// ActiveTerritorySHA returns the fingerprint of a level's current dataset,
+// or "" when the level has never been imported.
+func (s *Store) ActiveTerritorySHA(ctx context.Context, level string) (string, error) {
+	var sum string
+	err := s.Pool.QueryRow(ctx, `SELECT sha256 FROM territory_dataset WHERE level = $1 AND active`, level).Scan(&sum)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return sum, err
+}

@@ -1,0 +1,94 @@
+package territory
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/planar"
+	"github.com/paulmach/orb/project"
+)
+
+// mirror locates the geodata mirror: ATLAS_GEODATA_MIRROR, or the shared
+// folder beside the repository.
+func mirror(t testing.TB) string {
+	t.Helper()
+	if d := os.Getenv("ATLAS_GEODATA_MIRROR"); d != "" {
+		return d
+	}
+	d, _ := filepath.Abs("../../../shared/geodata")
+	if _, err := os.Stat(d); err != nil {
+		t.Fatalf("geodata mirror not found: set ATLAS_GEODATA_MIRROR (tried %s)", d)
+	}
+	return d
+}
+
+func loadMercator(t testing.TB, name, codeField string) []Shape {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(mirror(t), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []Shape
+	for _, f := range fc.Features {
+		g := project.Geometry(f.Geometry, project.WGS84.ToMercator)
+		var mp orb.MultiPolygon
+		switch g := g.(type) {
+		case orb.Polygon:
+			mp = orb.MultiPolygon{g}
+		case orb.MultiPolygon:
+			mp = g
+		}
+		out = append(out, Shape{Code: f.Properties.MustString(codeField), Geom: mp})
+	}
+	return out
+}
+
+func TestTopologySharesBordersOfZonesEmploi(t *testing.T) {
+	shapes := loadMercator(t, "derived/ze2020_2022.geojson", "ze2020")
+	topo := NewTopology(shapes)
+	total, shared := topo.Arcs()
+	if total == 0 || shared == 0 || shared > total {
+		t.Fatalf("arcs: %d total, %d shared", total, shared)
+	}
+	full := 0
+	for _, s := range shapes {
+		full += Vertices(s.Geom)
+	}
+	// Without simplification the rings are rebuilt exactly.
+	for i, s := range topo.Simplify(0, 0) {
+		if got, want := planar.Area(s.Geom), planar.Area(shapes[i].Geom); abs(got-want) > 1e-6*want {
+			t.Fatalf("%s: area %f rebuilt as %f", s.Code, want, got)
+		}
+	}
+	prev := 0
+	for z := 0; z <= 11; z++ {
+		unit := TileUnit(z, 4096)
+		arcs := topo.simplifyArcs(unit)
+		if bad := conflictingArcs(arcs); len(bad) != 0 {
+			t.Errorf("z%d: %d arcs still cross after mending", z, len(bad))
+		}
+		n := 0
+		for _, s := range topo.Simplify(unit, 4*unit*unit) {
+			n += Vertices(s.Geom)
+		}
+		t.Logf("z%-2d tolerance %7.1f m: %6d vertices (%.1f%% of %d)", z, unit, n, 100*float64(n)/float64(full), full)
+		if n < prev {
+			t.Errorf("z%d has fewer vertices (%d) than z%d (%d)", z, n, z-1, prev)
+		}
+		prev = n
+	}
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
