@@ -1,0 +1,141 @@
+// Command atlas is the one binary of Atlas Santé-Travail:
+//
+//	atlas serve                      serve tiles and the API
+//	atlas migrate                    apply the database schema
+//	atlas geodata fetch              download (or copy) and verify the pinned source files
+//	atlas import territories ...     import one level's geometry from GeoJSON or shapefiles
+//	atlas import demo                fetch and import the demo geography
+//	atlas bench tiles                measure tile serving against a PostGIS ST_AsMVT baseline
+//
+// The database comes from DATABASE_URL, or else the project's private
+// cluster under ./.atlas/pg when it exists.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/atlas-sante-travail/atlas/internal/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "atlas:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: atlas <command> [flags]
+
+commands:
+  serve                 serve tiles and the API (ATLAS_ADDR, default 127.0.0.1:8080)
+  migrate               apply the database schema
+  geodata fetch         fetch and verify the pinned source files (--mirror DIR)
+  import territories    import one level of territories from GeoJSON or shapefiles
+  import demo           fetch and import the demo geography (--mirror DIR)
+  bench tiles           benchmark tile serving against a PostGIS ST_AsMVT baseline
+
+The database is DATABASE_URL, or the private cluster started by deploy/pg/cluster.sh.`
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	log := newLogger()
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, log, args[1:])
+	case "migrate":
+		st, err := openStore(ctx)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		applied, err := st.Migrate(ctx)
+		for _, a := range applied {
+			log.Info("migration applied", "name", a)
+		}
+		return err
+	case "geodata":
+		if len(args) < 2 || args[1] != "fetch" {
+			return errors.New("usage: atlas geodata fetch [--mirror DIR] [--cache DIR] [--only PREFIX]")
+		}
+		_, err := cmdFetch(ctx, log, args[2:])
+		return err
+	case "import":
+		if len(args) < 2 {
+			return errors.New("usage: atlas import territories|demo [flags]")
+		}
+		switch args[1] {
+		case "territories":
+			return cmdImportTerritories(ctx, log, args[2:])
+		case "demo":
+			return cmdImportDemo(ctx, log, args[2:])
+		}
+		return fmt.Errorf("unknown import %q (territories, demo)", args[1])
+	case "bench":
+		if len(args) < 2 || args[1] != "tiles" {
+			return errors.New("usage: atlas bench tiles [flags]")
+		}
+		return cmdBenchTiles(ctx, log, args[2:])
+	case "help", "-h", "--help":
+		fmt.Println(usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n\n%s", args[0], usage)
+}
+
+func newLogger() *slog.Logger {
+	level := slog.LevelInfo
+	switch strings.ToLower(os.Getenv("ATLAS_LOG_LEVEL")) {
+	case "debug":
+		level = slog.LevelDebug
+	case "warn":
+		level = slog.LevelWarn
+	case "error":
+		level = slog.LevelError
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// databaseURL is DATABASE_URL, or the private cluster's socket when the
+// project's scripts have started one in the working directory.
+func databaseURL() (string, error) {
+	if u := os.Getenv("DATABASE_URL"); u != "" {
+		return u, nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	sock := filepath.Join(wd, ".atlas", "pg", "sock")
+	if _, err := os.Stat(filepath.Join(sock, ".s.PGSQL.5432")); err == nil {
+		return "postgres:///atlas?host=" + sock + "&user=atlas&sslmode=disable", nil
+	}
+	return "", errors.New("no database: set DATABASE_URL to a PostGIS database, or start the private cluster with `make run` (deploy/pg/cluster.sh start)")
+}
+
+func openStore(ctx context.Context) (*store.Store, error) {
+	url, err := databaseURL()
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, url, 10*time.Second)
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/atlas-sante-travail/atlas/internal/httpapi"
+	"github.com/atlas-sante-travail/atlas/internal/importer"
+	"github.com/atlas-sante-travail/atlas/internal/tiles"
+)
+
+func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", envOr("ATLAS_ADDR", "127.0.0.1:8080"), "listen address (ATLAS_ADDR)")
+	cacheMB := fs.Int("cache-mb", 256, "memory bound of the encoded tile cache, in MiB")
+	prewarm := fs.Int("prewarm-maxzoom", 6, "encode the tiles covering each layer up to this zoom after loading; -1 disables")
+	cors := fs.String("cors", envOr("ATLAS_CORS_ORIGINS", ""), "comma-separated origins allowed to GET (default any)")
+	dbTimeout := fs.Duration("db-timeout", 5*time.Second, "timeout of each request's database work")
+	migrate := fs.Bool("migrate", true, "apply pending schema migrations at start")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	st, err := openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *migrate {
+		if _, err := st.Migrate(ctx); err != nil {
+			return err
+		}
+	}
+	metrics := httpapi.NewMetrics()
+	svc := tiles.NewService(st, tiles.NewLRU(int64(*cacheMB)<<20), tiles.Options{
+		PrewarmMaxZoom: *prewarm,
+		Zooms:          importer.Zooms,
+		Observer:       metrics,
+		Log:            log,
+	})
+	if err := svc.LoadAll(ctx); err != nil {
+		return err
+	}
+	if len(svc.Layers()) == 0 {
+		log.Warn("no territories imported yet: run `atlas import demo` or `atlas import territories`")
+	}
+	wctx, cancelWatch := context.WithCancel(ctx)
+	defer cancelWatch()
+	go svc.Watch(wctx)
+
+	var origins []string
+	if *cors != "" {
+		origins = strings.Split(*cors, ",")
+	}
+	e := httpapi.New(httpapi.Config{Store: st, Tiles: svc, CORSOrigins: origins, DBTimeout: *dbTimeout, Metrics: metrics, Log: log})
+	srv := &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	log.Info("serving", "addr", "http://"+ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

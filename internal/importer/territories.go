@@ -1,0 +1,441 @@
+package importer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
+
+	"github.com/atlas-sante-travail/atlas/internal/store"
+	"github.com/atlas-sante-travail/atlas/internal/territory"
+)
+
+// TerritoryOptions describes one import of a level's geometry.
+type TerritoryOptions struct {
+	Level     territory.Level
+	Files     []string // GeoJSON or shapefiles, merged (e.g. one commune file per département)
+	CodeField string
+	NameField string
+	SRID      int // overrides the files' CRS when not 0
+	Vintage   string
+	// Attribution credits the producers (e.g. "INSEE, IGN ADMIN EXPRESS").
+	Attribution string
+	// ParentFields names, per parent level, the feature property holding its code.
+	ParentFields map[territory.Level]string
+	// ParentTable is a CSV (',' or ';') mapping this level's codes to parents:
+	// ParentKey is the column holding this level's code, ParentColumns the
+	// column per parent level.
+	ParentTable   string
+	ParentKey     string
+	ParentColumns map[territory.Level]string
+	Log           *slog.Logger
+}
+
+// ImportTerritories reads the files, validates every feature, and replaces
+// the level in the store in one transaction with its per-zoom
+// generalisation. Re-importing the same bytes with the same options is a
+// no-op detected before the files are parsed.
+func ImportTerritories(ctx context.Context, st *store.Store, opt TerritoryOptions) (store.ImportResult, error) {
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if len(opt.Files) == 0 {
+		return store.ImportResult{}, errors.New("import territories: no input file")
+	}
+	if opt.CodeField == "" || opt.NameField == "" {
+		return store.ImportResult{}, errors.New("import territories: the code and name fields must be named")
+	}
+	sum, err := fingerprint(opt)
+	if err != nil {
+		return store.ImportResult{}, err
+	}
+	if cur, err := st.ActiveTerritorySHA(ctx, string(opt.Level)); err != nil {
+		return store.ImportResult{}, err
+	} else if cur == sum {
+		return store.ImportResult{NoOp: true}, nil
+	}
+	parents, err := readParentTable(opt)
+	if err != nil {
+		return store.ImportResult{}, err
+	}
+	var rows []store.TerritoryRow
+	srid := 0
+	seen := map[string]string{}
+	index := 0
+	for _, f := range opt.Files {
+		src, err := ReadFile(f)
+		if err != nil {
+			return store.ImportResult{}, err
+		}
+		if err := checkFields(src, opt); err != nil {
+			return store.ImportResult{}, err
+		}
+		fsrid := src.SRID
+		if opt.SRID != 0 {
+			fsrid = opt.SRID
+		}
+		if fsrid == 0 {
+			return store.ImportResult{}, &FileError{File: f, Feature: -1, Err: errors.New("no coordinate system (.prj missing): give one with --srid")}
+		}
+		if srid != 0 && fsrid != srid {
+			return store.ImportResult{}, &FileError{File: f, Feature: -1, Err: fmt.Errorf("coordinates in EPSG:%d but the previous files are in EPSG:%d", fsrid, srid)}
+		}
+		srid = fsrid
+		for _, ft := range src.Features {
+			row, err := territoryRow(opt, ft, parents)
+			if err != nil {
+				return store.ImportResult{}, &FileError{File: filepath.Base(f), Feature: ft.Index, Err: err}
+			}
+			where := fmt.Sprintf("%s feature %d", filepath.Base(f), ft.Index)
+			if prev, dup := seen[row.Code]; dup {
+				return store.ImportResult{}, &FileError{File: filepath.Base(f), Feature: ft.Index, Err: fmt.Errorf("duplicate code %s (already at %s)", row.Code, prev)}
+			}
+			seen[row.Code] = where
+			row.Index = index
+			index++
+			rows = append(rows, row)
+		}
+	}
+	lv := opt.Level
+	zmin, zmax := Zooms(lv)
+	files := make([]string, len(opt.Files))
+	for i, f := range opt.Files {
+		files[i] = filepath.Base(f)
+	}
+	res, err := st.ReplaceTerritories(ctx, store.TerritoryImport{
+		Level:       string(lv),
+		Files:       files,
+		SHA256:      sum,
+		Options:     optionsRecord(opt),
+		Vintage:     opt.Vintage,
+		Attribution: opt.Attribution,
+		SRID:        srid,
+		Rows:        rows,
+		FeatureID:   func(code string) uint64 { return territory.FeatureID(lv, code) },
+		Generalise: func(ctx context.Context, merc []store.GeneralisedRow) ([]store.GeneralisedRow, error) {
+			return Generalise(ctx, merc, zmin, zmax)
+		},
+	})
+	if err != nil {
+		var fe *store.FeatureError
+		if errors.As(err, &fe) {
+			return res, fmt.Errorf("import %s from %s: %w", lv, strings.Join(files, ", "), err)
+		}
+		return res, fmt.Errorf("import %s: %w", lv, err)
+	}
+	for _, r := range res.Repaired {
+		log.Warn("invalid geometry repaired", "level", lv, "feature", r.Index, "code", r.Code, "reason", r.Reason)
+	}
+	return res, nil
+}
+
+// Zooms returns the zoom range generalised for a level; above it clients
+// overzoom the last one, which keeps the source's full detail.
+func Zooms(l territory.Level) (minZoom, maxZoom int) {
+	switch l {
+	case territory.Region:
+		return 0, 10
+	case territory.Commune:
+		return 6, 13
+	}
+	return 0, 11
+}
+
+// Extent is the tile extent every geometry is prepared for.
+const Extent = 4096
+
+// Tolerance is the Douglas-Peucker tolerance at zoom z, in tile units.
+// One unit is the grid the tile snaps to anyway.
+const Tolerance = 1.0
+
+// Generalise builds the topology of all territories once and simplifies its
+// shared arcs for every zoom from zmin to zmax.
+func Generalise(ctx context.Context, merc []store.GeneralisedRow, zmin, zmax int) ([]store.GeneralisedRow, error) {
+	shapes := make([]territory.Shape, 0, len(merc))
+	for _, m := range merc {
+		g, err := wkb.Unmarshal(m.WKB)
+		if err != nil {
+			return nil, fmt.Errorf("territory %s: %w", m.Code, err)
+		}
+		shapes = append(shapes, territory.Shape{Code: m.Code, Geom: asMultiPolygon(g)})
+	}
+	topo := territory.NewTopology(shapes)
+	var out []store.GeneralisedRow
+	for z := zmin; z <= zmax; z++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		unit := territory.TileUnit(z, Extent)
+		for _, s := range topo.Simplify(Tolerance*unit, 4*unit*unit) {
+			if len(s.Geom) == 0 {
+				continue
+			}
+			b, err := wkb.Marshal(s.Geom)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, store.GeneralisedRow{Code: s.Code, Zoom: z, WKB: b})
+		}
+	}
+	return out, nil
+}
+
+func asMultiPolygon(g orb.Geometry) orb.MultiPolygon {
+	switch g := g.(type) {
+	case orb.MultiPolygon:
+		return g
+	case orb.Polygon:
+		return orb.MultiPolygon{g}
+	case orb.Collection:
+		var mp orb.MultiPolygon
+		for _, x := range g {
+			mp = append(mp, asMultiPolygon(x)...)
+		}
+		return mp
+	}
+	return nil
+}
+
+func checkFields(src *Source, opt TerritoryOptions) error {
+	need := []string{opt.CodeField, opt.NameField}
+	for _, f := range opt.ParentFields {
+		need = append(need, f)
+	}
+	for _, n := range need {
+		found := false
+		for _, f := range src.Fields {
+			if f == n {
+				found = true
+				break
+			}
+		}
+		if !found && len(src.Features) > 0 {
+			if _, ok := src.Features[0].Properties[n]; ok {
+				found = true
+			}
+		}
+		if !found {
+			return &FileError{File: filepath.Base(src.Path), Feature: -1,
+				Err: fmt.Errorf("no property %q (the file has: %s)", n, strings.Join(src.Fields, ", "))}
+		}
+	}
+	return nil
+}
+
+func territoryRow(opt TerritoryOptions, ft Feature, parents map[string]map[territory.Level]string) (store.TerritoryRow, error) {
+	code := territory.NormaliseCode(opt.Level, ft.Properties[opt.CodeField])
+	if err := territory.ValidateCode(opt.Level, code); err != nil {
+		return store.TerritoryRow{}, fmt.Errorf("property %s: %w", opt.CodeField, err)
+	}
+	name := strings.TrimSpace(ft.Properties[opt.NameField])
+	if name == "" {
+		return store.TerritoryRow{}, fmt.Errorf("code %s: property %s is empty", code, opt.NameField)
+	}
+	if ft.Geometry == nil {
+		return store.TerritoryRow{}, fmt.Errorf("code %s: no geometry", code)
+	}
+	b, err := wkb.Marshal(ft.Geometry)
+	if err != nil {
+		return store.TerritoryRow{}, fmt.Errorf("code %s: %w", code, err)
+	}
+	row := store.TerritoryRow{Index: ft.Index, Code: code, Name: name, WKB: b}
+	for _, pl := range opt.Level.Parents() {
+		var pc string
+		if f, ok := opt.ParentFields[pl]; ok {
+			pc = territory.NormaliseCode(pl, ft.Properties[f])
+		} else if p, ok := parents[code]; ok && p[pl] != "" {
+			pc = p[pl]
+		} else if c, ok := territory.ParentFromCode(opt.Level, code, pl); ok {
+			pc = c
+		}
+		if pc == "" {
+			continue
+		}
+		if err := territory.ValidateCode(pl, pc); err != nil {
+			return store.TerritoryRow{}, fmt.Errorf("code %s: parent %s: %w", code, pl, err)
+		}
+		switch pl {
+		case territory.Region:
+			row.Region = pc
+		case territory.Departement:
+			row.Departement = pc
+		case territory.ZoneEmploi:
+			row.ZoneEmploi = pc
+		}
+	}
+	return row, nil
+}
+
+// readParentTable maps codes to parent codes from a CSV; a code listed
+// several times (one row per commune, say) must always have the same parents.
+func readParentTable(opt TerritoryOptions) (map[string]map[territory.Level]string, error) {
+	if opt.ParentTable == "" {
+		return nil, nil
+	}
+	f, err := os.Open(opt.ParentTable)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	name := filepath.Base(opt.ParentTable)
+	r, err := NewCSVReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	header, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: header: %w", name, err)
+	}
+	col := func(n string) (int, error) {
+		for i, h := range header {
+			if strings.TrimSpace(h) == n {
+				return i, nil
+			}
+		}
+		return 0, fmt.Errorf("%s: no column %q (columns: %s)", name, n, strings.Join(header, ", "))
+	}
+	key, err := col(opt.ParentKey)
+	if err != nil {
+		return nil, err
+	}
+	cols := map[territory.Level]int{}
+	for l, c := range opt.ParentColumns {
+		if cols[l], err = col(c); err != nil {
+			return nil, err
+		}
+	}
+	out := map[string]map[territory.Level]string{}
+	line := 1
+	for {
+		rec, err := r.Read()
+		line++
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: line %d: %w", name, line, err)
+		}
+		code := territory.NormaliseCode(opt.Level, rec[key])
+		m := map[territory.Level]string{}
+		for l, i := range cols {
+			v := territory.NormaliseCode(l, rec[i])
+			if l == territory.Region && v == "00" {
+				v = "" // INSEE's "inter-regional": no single région
+			}
+			m[l] = v
+		}
+		if prev, ok := out[code]; ok {
+			for l, v := range m {
+				if prev[l] != v {
+					return nil, fmt.Errorf("%s: line %d: %s %s has %s %s here but %s earlier", name, line, opt.Level, code, l, v, prev[l])
+				}
+			}
+			continue
+		}
+		out[code] = m
+	}
+	return out, nil
+}
+
+// NewCSVReader reads a CSV whose separator is ';' or ',' (French files use
+// the former), guessed from the header line; a UTF-8 BOM is skipped.
+func NewCSVReader(f io.ReadSeeker) (*csv.Reader, error) {
+	head := make([]byte, 4096)
+	n, err := f.Read(head)
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	head = head[:n]
+	skip := int64(0)
+	if len(head) >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF {
+		skip = 3
+		head = head[3:]
+	}
+	first := string(head)
+	if i := strings.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	sep := ','
+	if strings.Count(first, ";") > strings.Count(first, ",") {
+		sep = ';'
+	}
+	if _, err := f.Seek(skip, io.SeekStart); err != nil {
+		return nil, err
+	}
+	r := csv.NewReader(f)
+	r.Comma = sep
+	r.ReuseRecord = false
+	return r, nil
+}
+
+// fingerprint hashes the input bytes (with a shapefile's companions) and the
+// options, so that the same import is recognised without parsing.
+func fingerprint(opt TerritoryOptions) (string, error) {
+	h := sha256.New()
+	var paths []string
+	for _, f := range opt.Files {
+		paths = append(paths, f)
+		if strings.EqualFold(filepath.Ext(f), ".shp") {
+			base := strings.TrimSuffix(f, filepath.Ext(f))
+			for _, ext := range []string{".dbf", ".prj", ".cpg", ".DBF", ".PRJ", ".CPG"} {
+				if _, err := os.Stat(base + ext); err == nil {
+					paths = append(paths, base+ext)
+				}
+			}
+		}
+	}
+	if opt.ParentTable != "" {
+		paths = append(paths, opt.ParentTable)
+	}
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s\x00", filepath.Base(p))
+		_, err = io.Copy(h, f)
+		f.Close()
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	rec, _ := json.Marshal(optionsRecord(opt))
+	h.Write(rec)
+	// Generalisation settings are part of what the rows mean.
+	fmt.Fprintf(h, "tol=%g extent=%d algorithm=%d", Tolerance, Extent, territory.GeneraliseVersion)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func optionsRecord(opt TerritoryOptions) map[string]any {
+	pf := map[string]string{}
+	for l, f := range opt.ParentFields {
+		pf[string(l)] = f
+	}
+	pc := map[string]string{}
+	for l, c := range opt.ParentColumns {
+		pc[string(l)] = c
+	}
+	files := make([]string, len(opt.Files))
+	for i, f := range opt.Files {
+		files[i] = filepath.Base(f)
+	}
+	sort.Strings(files)
+	return map[string]any{
+		"level": opt.Level, "files": files, "code_field": opt.CodeField, "name_field": opt.NameField,
+		"srid": opt.SRID, "vintage": opt.Vintage, "attribution": opt.Attribution, "parent_fields": pf,
+		"parent_table": filepath.Base(opt.ParentTable), "parent_key": opt.ParentKey, "parent_columns": pc,
+	}
+}

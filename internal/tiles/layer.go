@@ -1,0 +1,207 @@
+// Package tiles serves territory vector tiles from memory: tile maths, MVT
+// encoding with correct winding and clipping, a bounded cache and TileJSON.
+package tiles
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
+
+	"github.com/atlas-sante-travail/atlas/internal/store"
+	"github.com/atlas-sante-travail/atlas/internal/territory"
+)
+
+// Feature is a territory's identity as carried in every tile.
+type Feature struct {
+	ID    uint64
+	Code  string
+	Name  string
+	Props map[string]any // code, name and parent codes
+}
+
+// geom is one generalised geometry in world coordinates: [0,1] on both
+// axes, y pointing down, as tile maths wants it.
+type geom struct {
+	feature int
+	shape   orb.MultiPolygon
+	bound   orb.Bound
+}
+
+// Layer is one territorial level ready to be cut into tiles.
+type Layer struct {
+	Name        string
+	Level       territory.Level
+	MinZoom     int
+	MaxZoom     int
+	Bounds      [4]float64 // west, south, east, north (WGS84)
+	Vintage     string
+	Attribution string
+	Version     int64 // dataset id: changes with every import
+	Features    []Feature
+	Fields      map[string]string // property name -> description, for TileJSON
+	zooms       [][]geom          // index z-MinZoom
+	byCode      map[string]int
+}
+
+// NewLayer converts a level loaded from the store; geometries are WKB in Web
+// Mercator, one per territory and zoom.
+func NewLayer(d store.LevelData, minZoom, maxZoom int) (*Layer, error) {
+	lv, err := territory.ParseLevel(d.Level)
+	if err != nil {
+		return nil, err
+	}
+	l := &Layer{
+		Name: lv.Layer(), Level: lv, MinZoom: minZoom, MaxZoom: maxZoom,
+		Bounds: d.Bounds, Vintage: d.Vintage, Attribution: d.Attribution, Version: d.DatasetID,
+		byCode: make(map[string]int, len(d.Territories)),
+		zooms:  make([][]geom, maxZoom-minZoom+1),
+		Fields: map[string]string{
+			"code": "String: code INSEE",
+			"name": "String: nom",
+		},
+	}
+	for _, p := range lv.Parents() {
+		l.Fields[fieldName(p)] = "String: code INSEE " + p.Label() + " d'appartenance"
+	}
+	for i, t := range d.Territories {
+		props := map[string]any{"code": t.Code, "name": t.Name}
+		for k, v := range map[territory.Level]string{territory.Region: t.Region, territory.Departement: t.Departement, territory.ZoneEmploi: t.ZoneEmploi} {
+			if v != "" {
+				props[fieldName(k)] = v
+			}
+		}
+		l.Features = append(l.Features, Feature{ID: t.FID, Code: t.Code, Name: t.Name, Props: props})
+		l.byCode[t.Code] = i
+	}
+	for _, g := range d.Geometries {
+		if g.Zoom < minZoom || g.Zoom > maxZoom {
+			continue
+		}
+		fi, ok := l.byCode[g.Code]
+		if !ok {
+			return nil, fmt.Errorf("layer %s: geometry for unknown territory %s", l.Name, g.Code)
+		}
+		gg, err := wkb.Unmarshal(g.WKB)
+		if err != nil {
+			return nil, fmt.Errorf("layer %s, %s at z%d: %w", l.Name, g.Code, g.Zoom, err)
+		}
+		mp := toWorld(gg)
+		if len(mp) == 0 {
+			continue
+		}
+		l.zooms[g.Zoom-minZoom] = append(l.zooms[g.Zoom-minZoom], geom{feature: fi, shape: mp, bound: mp.Bound()})
+	}
+	for _, z := range l.zooms {
+		// Stable order, so that the same tile is always the same bytes.
+		sort.Slice(z, func(i, j int) bool { return l.Features[z[i].feature].ID < l.Features[z[j].feature].ID })
+	}
+	return l, nil
+}
+
+func fieldName(l territory.Level) string {
+	if l == territory.ZoneEmploi {
+		return "zone_emploi"
+	}
+	return string(l)
+}
+
+// toWorld maps Web Mercator metres to world coordinates.
+func toWorld(g orb.Geometry) orb.MultiPolygon {
+	var mp orb.MultiPolygon
+	switch g := g.(type) {
+	case orb.MultiPolygon:
+		mp = g
+	case orb.Polygon:
+		mp = orb.MultiPolygon{g}
+	default:
+		return nil
+	}
+	c := territory.EarthCircumference
+	for _, p := range mp {
+		for _, r := range p {
+			for i, pt := range r {
+				r[i] = orb.Point{pt[0]/c + 0.5, 0.5 - pt[1]/c}
+			}
+		}
+	}
+	return mp
+}
+
+// Covers reports whether the layer has geometry for zoom z (lower zooms
+// would show nothing legible; higher ones overzoom the last).
+func (l *Layer) Covers(z int) bool { return z >= l.MinZoom }
+
+func (l *Layer) geomsAt(z int) []geom {
+	if z > l.MaxZoom {
+		z = l.MaxZoom
+	}
+	if z < l.MinZoom {
+		return nil
+	}
+	return l.zooms[z-l.MinZoom]
+}
+
+// Vertices counts stored points per zoom, for logs and memory estimates.
+func (l *Layer) Vertices() int {
+	n := 0
+	for _, z := range l.zooms {
+		for _, g := range z {
+			n += territory.Vertices(g.shape)
+		}
+	}
+	return n
+}
+
+// Center is a sensible initial view: the middle of the metropolitan part
+// when the layer spans overseas territories too.
+func (l *Layer) Center() [3]float64 {
+	w, s, e, n := l.Bounds[0], l.Bounds[1], l.Bounds[2], l.Bounds[3]
+	if w < -10 || e > 15 {
+		return [3]float64{2.5, 46.6, 5}
+	}
+	z := math.Floor(math.Log2(360 / math.Max(e-w, 1e-6)))
+	return [3]float64{(w + e) / 2, (s + n) / 2, math.Max(0, math.Min(z, float64(l.MaxZoom)))}
+}
+
+// TileCoordError reports out-of-range or malformed tile coordinates.
+type TileCoordError struct {
+	Param  string
+	Value  string
+	Reason string
+}
+
+func (e *TileCoordError) Error() string {
+	return fmt.Sprintf("%s=%q: %s", e.Param, e.Value, e.Reason)
+}
+
+// MaxZoom is the highest zoom accepted in a tile request.
+const MaxZoom = 22
+
+// ParseTile validates z/x/y as sent in a URL.
+func ParseTile(zs, xs, ys string) (z, x, y int, err error) {
+	z, err = strconv.Atoi(zs)
+	if err != nil || z < 0 || z > MaxZoom {
+		return 0, 0, 0, &TileCoordError{"z", zs, fmt.Sprintf("must be an integer from 0 to %d", MaxZoom)}
+	}
+	n := 1 << z
+	x, err = strconv.Atoi(xs)
+	if err != nil || x < 0 || x >= n {
+		return 0, 0, 0, &TileCoordError{"x", xs, fmt.Sprintf("must be an integer from 0 to %d at zoom %d", n-1, z)}
+	}
+	y, err = strconv.Atoi(ys)
+	if err != nil || y < 0 || y >= n {
+		return 0, 0, 0, &TileCoordError{"y", ys, fmt.Sprintf("must be an integer from 0 to %d at zoom %d", n-1, z)}
+	}
+	return z, x, y, nil
+}
+
+// worldToLonLat is the inverse of the world mapping, for tile covers.
+func worldToLonLat(p orb.Point) orb.Point {
+	lon := (p[0] - 0.5) * 360
+	lat := math.Atan(math.Sinh(math.Pi*(1-2*p[1]))) * 180 / math.Pi
+	return orb.Point{lon, lat}
+}

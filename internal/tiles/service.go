@@ -1,0 +1,265 @@
+package tiles
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/maptile/tilecover"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/atlas-sante-travail/atlas/internal/store"
+	"github.com/atlas-sante-travail/atlas/internal/territory"
+)
+
+// Observer is told about cache use, so that metrics stay outside this package.
+type Observer interface {
+	CacheHit(layer string)
+	CacheMiss(layer string)
+}
+
+// Options configure a Service.
+type Options struct {
+	// PrewarmMaxZoom: after a (re)load, tiles up to this zoom that cover the
+	// layer are encoded ahead of requests; -1 disables pre-warming.
+	PrewarmMaxZoom int
+	// Zooms gives a level's generalised zoom range.
+	Zooms    func(territory.Level) (minZoom, maxZoom int)
+	Observer Observer
+	Log      *slog.Logger
+}
+
+// ErrUnknownLayer is returned for a layer that does not exist or has not
+// been imported.
+var ErrUnknownLayer = errors.New("unknown layer")
+
+// Service serves tiles of every imported level from memory.
+type Service struct {
+	st     *store.Store
+	cache  Cache
+	opt    Options
+	layers atomic.Pointer[map[string]*Layer]
+	flight singleflight.Group
+	mu     sync.Mutex // serialises reloads
+}
+
+// NewService returns a service with no layer loaded yet: call LoadAll.
+func NewService(st *store.Store, cache Cache, opt Options) *Service {
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{st: st, cache: cache, opt: opt}
+	empty := map[string]*Layer{}
+	s.layers.Store(&empty)
+	return s
+}
+
+// LoadAll (re)loads every level from the store.
+func (s *Service) LoadAll(ctx context.Context) error {
+	for _, l := range territory.Levels {
+		if err := s.Reload(ctx, l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Reload replaces one level's layer with what the store holds now, drops
+// cached tiles and pre-warms the new ones.
+func (s *Service) Reload(ctx context.Context, lv territory.Level) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	start := time.Now()
+	d, ok, err := s.st.LoadLevel(ctx, string(lv))
+	if err != nil {
+		return err
+	}
+	next := map[string]*Layer{}
+	for k, v := range *s.layers.Load() {
+		next[k] = v
+	}
+	if !ok {
+		delete(next, lv.Layer())
+		s.layers.Store(&next)
+		return nil
+	}
+	zmin, zmax := s.opt.Zooms(lv)
+	layer, err := NewLayer(d, zmin, zmax)
+	if err != nil {
+		return err
+	}
+	next[layer.Name] = layer
+	s.layers.Store(&next)
+	s.cache.Purge(ctx)
+	s.opt.Log.Info("layer loaded", "layer", layer.Name, "territories", len(layer.Features),
+		"vertices", layer.Vertices(), "dataset", layer.Version, "took", time.Since(start).Round(time.Millisecond))
+	if s.opt.PrewarmMaxZoom >= 0 {
+		s.prewarm(ctx, layer)
+	}
+	return nil
+}
+
+// prewarm encodes the tiles covering the layer up to PrewarmMaxZoom.
+func (s *Service) prewarm(ctx context.Context, l *Layer) {
+	start := time.Now()
+	n := 0
+	for z := l.MinZoom; z <= min(s.opt.PrewarmMaxZoom, l.MaxZoom); z++ {
+		for _, t := range Cover(l, z) {
+			if ctx.Err() != nil {
+				return
+			}
+			if _, err := s.tile(ctx, l, int(t.Z), int(t.X), int(t.Y), false); err != nil {
+				s.opt.Log.Warn("prewarm", "layer", l.Name, "tile", t, "err", err)
+				return
+			}
+			n++
+		}
+	}
+	s.opt.Log.Info("tiles pre-warmed", "layer", l.Name, "tiles", n, "took", time.Since(start).Round(time.Millisecond))
+}
+
+// Cover lists the tiles at zoom z that touch one of the layer's territories
+// at that zoom, in a stable order.
+func Cover(l *Layer, z int) []maptile.Tile {
+	set := maptile.Set{}
+	for _, g := range l.geomsAt(z) {
+		// Bounds are in world coordinates: back to lon/lat for tilecover.
+		b := orb.Bound{Min: worldToLonLat(orb.Point{g.bound.Min[0], g.bound.Max[1]}), Max: worldToLonLat(orb.Point{g.bound.Max[0], g.bound.Min[1]})}
+		ts, err := tilecover.Geometry(b, maptile.Zoom(z))
+		if err != nil {
+			continue
+		}
+		for t := range ts {
+			set[t] = true
+		}
+	}
+	out := make([]maptile.Tile, 0, len(set))
+	for t := range set {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].X != out[j].X {
+			return out[i].X < out[j].X
+		}
+		return out[i].Y < out[j].Y
+	})
+	return out
+}
+
+// Layer returns a loaded layer by name.
+func (s *Service) Layer(name string) (*Layer, bool) {
+	l, ok := (*s.layers.Load())[name]
+	return l, ok
+}
+
+// Layers returns the loaded layers from the coarsest level to the finest.
+func (s *Service) Layers() []*Layer {
+	m := *s.layers.Load()
+	var out []*Layer
+	for _, lv := range territory.Levels {
+		if l, ok := m[lv.Layer()]; ok {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Tile returns tile z/x/y of a layer, from the cache or freshly encoded; an
+// empty tile has nil Raw.
+func (s *Service) Tile(ctx context.Context, layer string, z, x, y int) (*Tile, error) {
+	l, ok := s.Layer(layer)
+	if !ok {
+		return nil, fmt.Errorf("%w %q", ErrUnknownLayer, layer)
+	}
+	return s.tile(ctx, l, z, x, y, true)
+}
+
+func (s *Service) tile(ctx context.Context, l *Layer, z, x, y int, observe bool) (*Tile, error) {
+	key := fmt.Sprintf("%s/%d/%d/%d/%d", l.Name, l.Version, z, x, y)
+	if t, ok := s.cache.Get(ctx, key); ok {
+		if observe && s.opt.Observer != nil {
+			s.opt.Observer.CacheHit(l.Name)
+		}
+		return t, nil
+	}
+	if observe && s.opt.Observer != nil {
+		s.opt.Observer.CacheMiss(l.Name)
+	}
+	// Concurrent misses of one tile encode it once.
+	v, err, _ := s.flight.Do(key, func() (any, error) {
+		raw, err := l.Encode(z, x, y, nil)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", key, err)
+		}
+		t, err := NewTile(raw)
+		if err != nil {
+			return nil, err
+		}
+		s.cache.Set(ctx, key, t)
+		return t, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Tile), nil
+}
+
+// NewTile compresses an encoded tile and computes its ETags.
+func NewTile(raw []byte) (*Tile, error) {
+	t := &Tile{Raw: raw}
+	if raw == nil {
+		return t, nil
+	}
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	if _, err := zw.Write(raw); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	t.Gzip = b.Bytes()
+	t.ETag = etag(raw, "")
+	t.GzipETag = etag(raw, "-gz")
+	return t, nil
+}
+
+func etag(b []byte, suffix string) string {
+	h := sha256.Sum256(b)
+	return `"` + hex.EncodeToString(h[:12]) + suffix + `"`
+}
+
+// Watch reloads a level whenever an import announces it, until ctx ends.
+// A lost connection is retried, since an import can happen at any time.
+func (s *Service) Watch(ctx context.Context) {
+	for ctx.Err() == nil {
+		err := s.st.ListenTerritories(ctx, func(level string) {
+			lv, err := territory.ParseLevel(level)
+			if err != nil {
+				return
+			}
+			if err := s.Reload(ctx, lv); err != nil {
+				s.opt.Log.Error("reload after import", "level", level, "err", err)
+			}
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		s.opt.Log.Warn("listening for imports stopped, retrying", "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
