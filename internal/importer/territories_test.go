@@ -9,27 +9,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 	"github.com/atlas-sante-travail/atlas/internal/importer"
 	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/store/storetest"
 	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
-func mirrorDir(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("ATLAS_GEODATA_MIRROR"); d != "" {
-		return d
-	}
-	d, _ := filepath.Abs("../../../shared/geodata")
-	if _, err := os.Stat(d); err != nil {
-		t.Fatalf("geodata mirror not found: set ATLAS_GEODATA_MIRROR (tried %s)", d)
-	}
-	return d
-}
-
-func mirrorFile(t testing.TB, name string) string {
-	return filepath.Join(mirrorDir(t), name)
-}
+func mirrorFile(t testing.TB, name string) string { return datasettest.File(t, name) }
 
 func zonesEmploi(t testing.TB) importer.TerritoryOptions {
 	return importer.TerritoryOptions{

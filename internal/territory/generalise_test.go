@@ -2,32 +2,19 @@ package territory
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/planar"
 	"github.com/paulmach/orb/project"
-)
 
-// mirror locates the geodata mirror: ATLAS_GEODATA_MIRROR, or the shared
-// folder beside the repository.
-func mirror(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("ATLAS_GEODATA_MIRROR"); d != "" {
-		return d
-	}
-	d, _ := filepath.Abs("../../../shared/geodata")
-	if _, err := os.Stat(d); err != nil {
-		t.Fatalf("geodata mirror not found: set ATLAS_GEODATA_MIRROR (tried %s)", d)
-	}
-	return d
-}
+	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
+)
 
 func loadMercator(t testing.TB, name, codeField string) []Shape {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(mirror(t), name))
+	b, err := os.ReadFile(datasettest.File(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}
