@@ -13,16 +13,18 @@ import (
 // Recipe says how one level of the demo geography is imported from files
 // of the pinned manifest.
 type Recipe struct {
-	Level         territory.Level   `json:"level"`
-	Files         []string          `json:"files"` // names; a trailing "/" means every .geojson/.shp under it
-	Needs         []string          `json:"needs"` // other names to fetch (shapefile companions)
-	CodeField     string            `json:"code_field"`
-	NameField     string            `json:"name_field"`
-	ParentTable   string            `json:"parent_table"`
-	ParentKey     string            `json:"parent_key"`
-	ParentColumns map[string]string `json:"parent_columns"`
-	Vintage       string            `json:"vintage"`
-	Attribution   string            `json:"attribution"`
+	Level          territory.Level   `json:"level"`
+	Files          []string          `json:"files"` // names; a trailing "/" means every .geojson/.shp under it
+	Needs          []string          `json:"needs"` // other names to fetch (shapefile companions)
+	CodeField      string            `json:"code_field"`
+	NameField      string            `json:"name_field"`
+	ParentTable    string            `json:"parent_table"`
+	ParentKey      string            `json:"parent_key"`
+	ParentColumns  map[string]string `json:"parent_columns"`
+	ParentSkip     int               `json:"parent_skip"`
+	ParentEncoding string            `json:"parent_encoding"`
+	Vintage        string            `json:"vintage"`
+	Attribution    string            `json:"attribution"`
 }
 
 // ParseRecipes reads recipes and checks their levels.
@@ -92,6 +94,7 @@ func (r Recipe) Options(paths map[string]string) (TerritoryOptions, error) {
 			return opt, fmt.Errorf("recipe %s: %s was not fetched", r.Level, r.ParentTable)
 		}
 		opt.ParentTable = p
+		opt.ParentSkip, opt.ParentEncoding = r.ParentSkip, r.ParentEncoding
 		opt.ParentColumns = map[territory.Level]string{}
 		for l, c := range r.ParentColumns {
 			opt.ParentColumns[territory.Level(l)] = c

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/csv"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/territory"
@@ -40,7 +42,11 @@ type TerritoryOptions struct {
 	ParentTable   string
 	ParentKey     string
 	ParentColumns map[territory.Level]string
-	Log           *slog.Logger
+	// ParentSkip lines of preamble come before the header (INSEE files
+	// have titles there); ParentEncoding is "" for UTF-8 or "windows-1252".
+	ParentSkip     int
+	ParentEncoding string
+	Log            *slog.Logger
 }
 
 // ImportTerritories reads the files, validates every feature, and replaces
@@ -285,16 +291,32 @@ func readParentTable(opt TerritoryOptions) (map[string]map[territory.Level]strin
 	if opt.ParentTable == "" {
 		return nil, nil
 	}
-	f, err := os.Open(opt.ParentTable)
+	b, err := os.ReadFile(opt.ParentTable)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	name := filepath.Base(opt.ParentTable)
-	r, err := NewCSVReader(f)
+	switch strings.ToLower(opt.ParentEncoding) {
+	case "", "utf-8", "utf8":
+	case "windows-1252", "cp1252", "1252":
+		if b, err = charmap.Windows1252.NewDecoder().Bytes(b); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	default:
+		return nil, fmt.Errorf("%s: unknown encoding %q (utf-8 or windows-1252)", name, opt.ParentEncoding)
+	}
+	for i := 0; i < opt.ParentSkip; i++ {
+		nl := bytes.IndexByte(b, '\n')
+		if nl < 0 {
+			return nil, fmt.Errorf("%s: fewer than %d preamble lines", name, opt.ParentSkip)
+		}
+		b = b[nl+1:]
+	}
+	r, err := NewCSVReader(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	r.FieldsPerRecord = -1
 	header, err := r.Read()
 	if err != nil {
 		return nil, fmt.Errorf("%s: header: %w", name, err)
@@ -318,7 +340,7 @@ func readParentTable(opt TerritoryOptions) (map[string]map[territory.Level]strin
 		}
 	}
 	out := map[string]map[territory.Level]string{}
-	line := 1
+	line := 1 + opt.ParentSkip
 	for {
 		rec, err := r.Read()
 		line++
@@ -327,6 +349,14 @@ func readParentTable(opt TerritoryOptions) (map[string]map[territory.Level]strin
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: line %d: %w", name, line, err)
+		}
+		if key >= len(rec) || strings.Trim(strings.Join(rec, ""), " ") == "" {
+			continue // trailing empty lines such as INSEE's ";;;"
+		}
+		for _, i := range cols {
+			if i >= len(rec) {
+				return nil, fmt.Errorf("%s: line %d: %d columns, expected at least %d", name, line, len(rec), i+1)
+			}
 		}
 		code := territory.NormaliseCode(opt.Level, rec[key])
 		m := map[territory.Level]string{}
@@ -437,5 +467,6 @@ func optionsRecord(opt TerritoryOptions) map[string]any {
 		"level": opt.Level, "files": files, "code_field": opt.CodeField, "name_field": opt.NameField,
 		"srid": opt.SRID, "vintage": opt.Vintage, "attribution": opt.Attribution, "parent_fields": pf,
 		"parent_table": filepath.Base(opt.ParentTable), "parent_key": opt.ParentKey, "parent_columns": pc,
+		"parent_skip": opt.ParentSkip, "parent_encoding": opt.ParentEncoding,
 	}
 }
