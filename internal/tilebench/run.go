@@ -1,0 +1,283 @@
+package tilebench
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+)
+
+// Config is one benchmark run.
+type Config struct {
+	Layers           []string
+	MinZoom, MaxZoom int
+	BBox             orb.Bound
+	Duration         time.Duration // of each warm run
+	Concurrency      int
+	Seed             uint64
+	MaxRequests      int // bound of each warm run; 0 for DefaultMaxRequests
+	AtlasBin         string
+	DatabaseURL      string
+	ServerOutput     io.Writer // the atlas server's logs; nil discards them
+	ReadyTimeout     time.Duration
+	Log              *slog.Logger
+}
+
+// DefaultMaxRequests bounds a warm run (and the memory of its latencies).
+const DefaultMaxRequests = 2_000_000
+
+// Run starts both servers, measures them one after the other and stops
+// them, the atlas server with SIGTERM, whatever happens.
+func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxRequests == 0 {
+		cfg.MaxRequests = DefaultMaxRequests
+	}
+	if cfg.ReadyTimeout == 0 {
+		cfg.ReadyTimeout = 2 * time.Minute
+	}
+	if cfg.ServerOutput == nil {
+		cfg.ServerOutput = io.Discard
+	}
+	if cfg.Concurrency < 1 {
+		return nil, errors.New("concurrency must be at least 1")
+	}
+	tiles, err := TileList(cfg.Layers, cfg.BBox, cfg.MinZoom, cfg.MaxZoom)
+	if err != nil {
+		return nil, err
+	}
+
+	log.Info("starting atlas serve", "bin", cfg.AtlasBin)
+	srv, err := StartServer(ctx, cfg.AtlasBin, cfg.DatabaseURL, cfg.ServerOutput, cfg.ReadyTimeout)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		log.Info("stopping atlas serve (SIGTERM)", "pid", srv.Pid())
+		if serr := srv.Stop(15 * time.Second); serr != nil && err == nil {
+			err = serr
+		}
+	}()
+	client := NewClient(cfg.Concurrency, 2*time.Minute)
+	defer client.CloseIdleConnections()
+	for _, l := range cfg.Layers {
+		if st, _, _, _, err := get(ctx, client, srv.URL+"/tiles/"+l+".json", "identity", false); err != nil {
+			return nil, fmt.Errorf("atlas serve has no layer %s (HTTP %d): import it first: %w", l, st, err)
+		}
+	}
+
+	base, err := NewBaseline(ctx, cfg.DatabaseURL, cfg.Layers)
+	if err != nil {
+		return nil, err
+	}
+	defer base.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	hs := &http.Server{Handler: base.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go hs.Serve(ln) //nolint:errcheck // ends with Shutdown
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(sctx) //nolint:errcheck // best effort at the end of the run
+	}()
+	baseURL := "http://" + ln.Addr().String()
+
+	log.Info("cold pass", "server", "ours", "tiles", len(tiles))
+	oursCold, oursColdT, err := Sequential(ctx, client, srv.URL, tiles, "identity", true)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("gzip pass", "server", "ours")
+	oursGz, _, err := Sequential(ctx, client, srv.URL, tiles, "gzip", true)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("cold pass", "server", "baseline", "tiles", len(tiles))
+	baseCold, baseColdT, err := Sequential(ctx, client, baseURL, tiles, "identity", true)
+	if err != nil {
+		return nil, err
+	}
+
+	opt := LoadOptions{Duration: cfg.Duration, Concurrency: cfg.Concurrency, MaxRequests: cfg.MaxRequests, Seed: cfg.Seed, AcceptEncoding: "identity"}
+	log.Info("warm run", "server", "ours", "duration", cfg.Duration, "concurrency", cfg.Concurrency)
+	oursWarm := Load(ctx, client, urls(srv.URL, tiles), opt)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	log.Info("warm run", "server", "baseline", "duration", cfg.Duration, "concurrency", cfg.Concurrency)
+	baseWarm := Load(ctx, client, urls(baseURL, tiles), opt)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rss, err := PeakRSS(srv.Pid())
+	if err != nil {
+		log.Warn("peak RSS unavailable", "err", err)
+	}
+
+	rep = &Report{
+		Layers: cfg.Layers, MinZoom: cfg.MinZoom, MaxZoom: cfg.MaxZoom,
+		BBox:         [4]float64{cfg.BBox.Min[0], cfg.BBox.Min[1], cfg.BBox.Max[0], cfg.BBox.Max[1]},
+		WarmDuration: cfg.Duration.Seconds(), Concurrency: cfg.Concurrency, Seed: cfg.Seed,
+		BaselineConns: BaselineConns, Tiles: len(tiles),
+		Ours:     ServerFigures(oursCold, oursColdT, oursWarm, oursGz),
+		Baseline: ServerFigures(baseCold, baseColdT, baseWarm, nil),
+	}
+	rep.Ours.PeakRSSBytes = rss
+	rep.Differences, rep.DecodeErrors = Compare(oursCold, baseCold)
+	rep.Targets = Targets(rep.Ours, rep.Baseline)
+	return rep, nil
+}
+
+func urls(base string, tiles []Tile) []string {
+	out := make([]string, len(tiles))
+	for i, t := range tiles {
+		out[i] = base + t.Path()
+	}
+	return out
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// ServerFigures sums up one server's passes. gz is the pass with
+// Accept-Encoding: gzip; when nil, the uncompressed bodies of cold are
+// compressed here as the atlas server does (best compression), for
+// comparison. Errors of the gzip pass count as cold errors.
+func ServerFigures(cold []Fetch, coldTotal time.Duration, warm LoadResult, gz []Fetch) Figures {
+	f := Figures{Tiles: len(cold), ColdTotalMS: ms(coldTotal), PerLayer: map[string]LayerBytes{}}
+	lat := Latencies(cold)
+	f.ColdP50MS, f.ColdP99MS = ms(Percentile(lat, 50)), ms(Percentile(lat, 99))
+	fail := func(x Fetch) {
+		f.ColdErrors++
+		if f.FirstError == "" {
+			f.FirstError = x.Tile.String() + ": " + x.Err.Error()
+		}
+	}
+	for _, x := range cold {
+		switch {
+		case !x.OK():
+			fail(x)
+		case x.Bytes > 0:
+			f.NonEmpty++
+			f.BytesTotal += int64(x.Bytes)
+			lb := f.PerLayer[x.Tile.Layer]
+			lb.NonEmpty++
+			lb.BytesTotal += int64(x.Bytes)
+			lb.BytesMean = float64(lb.BytesTotal) / float64(lb.NonEmpty)
+			f.PerLayer[x.Tile.Layer] = lb
+			if gz == nil {
+				f.GzipBytesTotal += int64(gzipLen(x.Body))
+			}
+		}
+	}
+	for _, x := range gz {
+		if x.OK() && x.Bytes > 0 && !bytes.HasPrefix(x.Body, []byte{0x1f, 0x8b}) {
+			x.Err = errors.New("answer to Accept-Encoding: gzip is not gzip")
+		}
+		switch {
+		case !x.OK():
+			fail(x)
+		default:
+			f.GzipBytesTotal += int64(x.Bytes)
+		}
+	}
+	if f.NonEmpty > 0 {
+		f.BytesMean = float64(f.BytesTotal) / float64(f.NonEmpty)
+		f.GzipBytesMean = float64(f.GzipBytesTotal) / float64(f.NonEmpty)
+	}
+	f.WarmRequests, f.WarmErrors = warm.Requests, warm.Errors
+	f.WarmSeconds, f.WarmRPS = warm.Elapsed.Seconds(), warm.RPS()
+	f.WarmP50MS, f.WarmP99MS = ms(Percentile(warm.Latencies, 50)), ms(Percentile(warm.Latencies, 99))
+	if f.FirstError == "" && warm.FirstError != "" {
+		f.FirstError = warm.FirstError
+	}
+	return f
+}
+
+func gzipLen(b []byte) int {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(b) //nolint:errcheck // writes to memory
+	zw.Close()  //nolint:errcheck // writes to memory
+	return buf.Len()
+}
+
+// Compare decodes the tiles that both servers answered and lists those
+// whose feature ids differ, and the tiles that do not decode or carry a
+// layer of another name.
+func Compare(ours, base []Fetch) (diffs []Difference, bad []string) {
+	diffs = []Difference{}
+	for i := range min(len(ours), len(base)) {
+		o, b := ours[i], base[i]
+		if !o.OK() || !b.OK() {
+			continue
+		}
+		oi, err := featureIDs(o)
+		if err != nil {
+			bad = append(bad, "ours "+err.Error())
+			continue
+		}
+		bi, err := featureIDs(b)
+		if err != nil {
+			bad = append(bad, "baseline "+err.Error())
+			continue
+		}
+		if slices.Equal(oi, bi) {
+			continue
+		}
+		diffs = append(diffs, Difference{Tile: o.Tile.String(), Ours: len(oi), Baseline: len(bi),
+			OnlyOurs: minus(oi, bi), OnlyBaseline: minus(bi, oi)})
+	}
+	return diffs, bad
+}
+
+// featureIDs lists the sorted feature ids of a tile.
+func featureIDs(f Fetch) ([]uint64, error) {
+	if len(f.Body) == 0 {
+		return nil, nil
+	}
+	ls, err := mvt.Unmarshal(f.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", f.Tile, err)
+	}
+	var ids []uint64
+	for _, l := range ls {
+		if l.Name != f.Tile.Layer {
+			return nil, fmt.Errorf("%s: layer named %q", f.Tile, l.Name)
+		}
+		for _, ft := range l.Features {
+			id, ok := ft.ID.(float64)
+			if !ok {
+				return nil, fmt.Errorf("%s: a feature has no id", f.Tile)
+			}
+			ids = append(ids, uint64(id))
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// minus lists the ids of a (sorted) not in b.
+func minus(a, b []uint64) []uint64 {
+	var out []uint64
+	for _, x := range a {
+		if _, found := slices.BinarySearch(b, x); !found {
+			out = append(out, x)
+		}
+	}
+	return out
+}
