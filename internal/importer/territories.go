@@ -163,9 +163,10 @@ func Zooms(l territory.Level) (minZoom, maxZoom int) {
 // Extent is the tile extent every geometry is prepared for.
 const Extent = 4096
 
-// Tolerance is the Douglas-Peucker tolerance at zoom z, in tile units.
-// One unit is the grid the tile snaps to anyway.
-const Tolerance = 1.0
+// Tolerance is the Douglas-Peucker tolerance, in tile units at each zoom.
+// MapLibre draws a 4096-unit tile on 512 pixels, 8 units a pixel: a
+// 4-unit tolerance moves no border by more than half a pixel.
+const Tolerance = 4.0
 
 // Generalise builds the topology of all territories once and simplifies its
 // shared arcs for every zoom from zmin to zmax.
@@ -185,7 +186,7 @@ func Generalise(ctx context.Context, merc []store.GeneralisedRow, zmin, zmax int
 			return nil, err
 		}
 		unit := territory.TileUnit(z, Extent)
-		for _, s := range topo.Simplify(Tolerance*unit, 4*unit*unit) {
+		for _, s := range topo.Simplify(Tolerance*unit, Tolerance*Tolerance*unit*unit) {
 			if len(s.Geom) == 0 {
 				continue
 			}

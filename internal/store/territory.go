@@ -265,7 +265,6 @@ type LevelData struct {
 	Attribution string
 	ImportedAt  time.Time
 	Territories []Territory
-	Geometries  []LoadedGeometry
 	// Bounds in WGS84: west, south, east, north.
 	Bounds [4]float64
 }
@@ -297,26 +296,38 @@ func (s *Store) LoadLevel(ctx context.Context, level string) (LevelData, bool, e
 	if err != nil {
 		return d, false, fmt.Errorf("load %s: %w", level, err)
 	}
-	rows, err = s.Pool.Query(ctx, `SELECT code, zoom, ST_AsBinary(geom) FROM territory_generalised WHERE level = $1 ORDER BY zoom, code`, level)
-	if err != nil {
-		return d, false, fmt.Errorf("load %s geometry: %w", level, err)
-	}
-	d.Geometries, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (LoadedGeometry, error) {
-		var g LoadedGeometry
-		var z int16
-		err := r.Scan(&g.Code, &z, &g.WKB)
-		g.Zoom = int(z)
-		return g, err
-	})
-	if err != nil {
-		return d, false, fmt.Errorf("load %s geometry: %w", level, err)
-	}
 	err = s.Pool.QueryRow(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom)::geometry AS e FROM territory WHERE level = $1) x`, level).
 		Scan(&d.Bounds[0], &d.Bounds[1], &d.Bounds[2], &d.Bounds[3])
 	if err != nil {
 		return d, false, fmt.Errorf("load %s bounds: %w", level, err)
 	}
 	return d, true, nil
+}
+
+// EachGeometry streams a level's generalised geometries to fn, one row at
+// a time: holding all the WKB of communes at once would double the
+// server's peak memory. fn must not keep g.WKB, which is reused.
+func (s *Store) EachGeometry(ctx context.Context, level string, fn func(g LoadedGeometry) error) error {
+	rows, err := s.Pool.Query(ctx, `SELECT code, zoom, ST_AsBinary(geom) FROM territory_generalised WHERE level = $1 ORDER BY zoom, code`, level)
+	if err != nil {
+		return fmt.Errorf("load %s geometry: %w", level, err)
+	}
+	defer rows.Close()
+	var g LoadedGeometry
+	var z int16
+	for rows.Next() {
+		if err := rows.Scan(&g.Code, &z, &g.WKB); err != nil {
+			return fmt.Errorf("load %s geometry: %w", level, err)
+		}
+		g.Zoom = int(z)
+		if err := fn(g); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load %s geometry: %w", level, err)
+	}
+	return nil
 }
 
 // LevelCounts returns the number of territories per imported level.

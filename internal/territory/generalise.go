@@ -17,7 +17,7 @@ type Shape struct {
 
 // GeneraliseVersion changes whenever generalisation output changes, so that
 // importing the same file again recomputes it.
-const GeneraliseVersion = 2
+const GeneraliseVersion = 3
 
 // EarthCircumference is the extent of the Web Mercator plane in metres.
 const EarthCircumference = 2 * math.Pi * 6378137

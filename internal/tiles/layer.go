@@ -3,6 +3,7 @@
 package tiles
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sort"
@@ -47,9 +48,12 @@ type Layer struct {
 	byCode      map[string]int
 }
 
-// NewLayer converts a level loaded from the store; geometries are WKB in Web
-// Mercator, one per territory and zoom.
-func NewLayer(d store.LevelData, minZoom, maxZoom int) (*Layer, error) {
+// GeometrySource streams a level's generalised geometries (WKB in Web
+// Mercator, one per territory and zoom); store.Store.EachGeometry is one.
+type GeometrySource func(ctx context.Context, level string, fn func(store.LoadedGeometry) error) error
+
+// NewLayer builds a layer from a level's territories and its geometries.
+func NewLayer(ctx context.Context, d store.LevelData, geoms GeometrySource, minZoom, maxZoom int) (*Layer, error) {
 	lv, err := territory.ParseLevel(d.Level)
 	if err != nil {
 		return nil, err
@@ -77,23 +81,25 @@ func NewLayer(d store.LevelData, minZoom, maxZoom int) (*Layer, error) {
 		l.Features = append(l.Features, Feature{ID: t.FID, Code: t.Code, Name: t.Name, Props: props})
 		l.byCode[t.Code] = i
 	}
-	for _, g := range d.Geometries {
+	err = geoms(ctx, d.Level, func(g store.LoadedGeometry) error {
 		if g.Zoom < minZoom || g.Zoom > maxZoom {
-			continue
+			return nil
 		}
 		fi, ok := l.byCode[g.Code]
 		if !ok {
-			return nil, fmt.Errorf("layer %s: geometry for unknown territory %s", l.Name, g.Code)
+			return fmt.Errorf("layer %s: geometry for unknown territory %s", l.Name, g.Code)
 		}
 		gg, err := wkb.Unmarshal(g.WKB)
 		if err != nil {
-			return nil, fmt.Errorf("layer %s, %s at z%d: %w", l.Name, g.Code, g.Zoom, err)
+			return fmt.Errorf("layer %s, %s at z%d: %w", l.Name, g.Code, g.Zoom, err)
 		}
-		mp := toWorld(gg)
-		if len(mp) == 0 {
-			continue
+		if mp := toWorld(gg); len(mp) > 0 {
+			l.zooms[g.Zoom-minZoom] = append(l.zooms[g.Zoom-minZoom], geom{feature: fi, shape: mp, bound: mp.Bound()})
 		}
-		l.zooms[g.Zoom-minZoom] = append(l.zooms[g.Zoom-minZoom], geom{feature: fi, shape: mp, bound: mp.Bound()})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, z := range l.zooms {
 		// Stable order, so that the same tile is always the same bytes.

@@ -95,7 +95,7 @@ func (s *Service) Reload(ctx context.Context, lv territory.Level) error {
 		return nil
 	}
 	zmin, zmax := s.opt.Zooms(lv)
-	layer, err := NewLayer(d, zmin, zmax)
+	layer, err := NewLayer(ctx, d, s.st.EachGeometry, zmin, zmax)
 	if err != nil {
 		return err
 	}
