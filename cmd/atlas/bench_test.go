@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -18,20 +19,7 @@ import (
 	"github.com/atlas-sante-travail/atlas/internal/tilebench"
 )
 
-// geodataMirror locates the local copy of the geodata files:
-// ATLAS_GEODATA_MIRROR, or the shared directory next to the repository.
-func geodataMirror(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("ATLAS_GEODATA_MIRROR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "geodata")
-	}
-	abs, _ := filepath.Abs(dir)
-	if _, err := os.Stat(filepath.Join(abs, "departements")); err != nil {
-		t.Fatalf("geodata mirror not found at %s (set ATLAS_GEODATA_MIRROR): %v", abs, err)
-	}
-	return abs
-}
+func geodataMirror(t *testing.T) string { return datasettest.Mirror(t) }
 
 // TestBenchTiles runs the whole benchmark, briefly, on a fresh database
 // holding the départements: a real atlas server process and the baseline.

@@ -5,7 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io/fs"
+	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,48 +18,9 @@ import (
 	"github.com/atlas-sante-travail/atlas/geodata"
 )
 
-// mirrorDir locates the local copy of the geodata files: $ATLAS_GEODATA_MIRROR,
-// or the shared mirror beside the repository.
-func mirrorDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("ATLAS_GEODATA_MIRROR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "geodata")
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st, err := os.Stat(abs); err != nil || !st.IsDir() {
-		t.Fatalf("geodata mirror not found at %s (set ATLAS_GEODATA_MIRROR to the directory holding the geodata files): %v", abs, err)
-	}
-	return abs
-}
+func mirrorDir(t *testing.T) string { return datasettest.Mirror(t) }
 
-// mirrorFiles lists the slash names of the regular files under dir, without
-// the mirror's README.md and SOURCES.md.
-func mirrorFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	var names []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if rel != "README.md" && rel != "SOURCES.md" {
-			names = append(names, rel)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return names
-}
+func mirrorFiles(t *testing.T, dir string) []string { return datasettest.Files(t, dir) }
 
 func embedded(t *testing.T) Manifest {
 	t.Helper()

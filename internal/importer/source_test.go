@@ -2,6 +2,7 @@ package importer
 
 import (
 	"errors"
+	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,24 +11,7 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// geodataDir locates the mirror of real public data the tests read. It is
-// never skipped: a missing mirror must fail loudly, or the tests that matter
-// most would silently stop running.
-func geodataDir(t testing.TB) string {
-	t.Helper()
-	if dir := os.Getenv("ATLAS_GEODATA_MIRROR"); dir != "" {
-		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-			t.Fatalf("ATLAS_GEODATA_MIRROR=%q is not a directory: %v", dir, err)
-		}
-		return dir
-	}
-	dir := filepath.Join("..", "..", "..", "shared", "geodata")
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		abs, _ := filepath.Abs(dir)
-		t.Fatalf("geodata mirror not found: set ATLAS_GEODATA_MIRROR or provide %s (%v)", abs, err)
-	}
-	return dir
-}
+func geodataDir(t testing.TB) string { return datasettest.Mirror(t) }
 
 // countPoints is the number of vertices of a polygonal geometry, closing
 // points included.

@@ -3,6 +3,7 @@
 package datasettest
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -32,4 +33,29 @@ func File(t testing.TB, name string) string {
 		t.Fatalf("geodata mirror file missing: %v", err)
 	}
 	return p
+}
+
+// Files lists the slash names of the data files under a mirror directory,
+// without its README.md and SOURCES.md.
+func Files(t testing.TB, dir string) []string {
+	t.Helper()
+	var names []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if rel != "README.md" && rel != "SOURCES.md" {
+			names = append(names, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
 }
