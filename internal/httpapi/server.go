@@ -71,6 +71,9 @@ func New(cfg Config) *echo.Echo {
 	e.GET("/tiles.json", h.catalogue)
 	e.GET("/tiles/:name", h.tileJSON)
 	e.GET("/tiles/:layer/:z/:x/:y", h.tile)
+	api := e.Group("/api/v1")
+	api.GET("/territories", h.searchTerritories)
+	api.GET("/territories/:level/:code", h.territory)
 	return e
 }
 

@@ -363,6 +363,65 @@ func TestTiles(t *testing.T) {
 		}
 	})
 
+	t.Run("territory search and detail", func(t *testing.T) {
+		type result struct {
+			Count       int                     `json:"count"`
+			Territories []httpapi.TerritoryItem `json:"territories"`
+		}
+		for _, c := range []struct {
+			query string
+			first string
+			count int
+		}{
+			{"q=ariege&level=departement", "09", 1},
+			{"q=ARIÈGE", "09", 1},
+			{"q=saint%20etienne&level=zone-emploi", "8428", 1},
+			{"q=31", "31", -1},
+			{"level=zone-emploi&parent=region:76", "7601", 25},
+			{"level=departement&parent=region:76", "09", 13},
+		} {
+			var r result
+			if err := json.Unmarshal(body(t, get(t, base+"/api/v1/territories?"+c.query)), &r); err != nil {
+				t.Fatalf("%s: %v", c.query, err)
+			}
+			if len(r.Territories) == 0 || r.Territories[0].Code != c.first || (c.count >= 0 && r.Count != c.count) {
+				t.Errorf("%s: %d results, first %+v", c.query, r.Count, r.Territories)
+			}
+		}
+		for _, c := range []struct{ query, param string }{
+			{"level=canton", "level"}, {"parent=76", "parent"}, {"limit=0", "limit"},
+		} {
+			r := get(t, base+"/api/v1/territories?"+c.query)
+			var p httpapi.Problem
+			json.Unmarshal(body(t, r), &p)
+			if r.StatusCode != 400 || len(p.InvalidParams) != 1 || p.InvalidParams[0].Name != c.param {
+				t.Errorf("%s: status %d, problem %+v", c.query, r.StatusCode, p)
+			}
+		}
+		var d httpapi.TerritoryDetail
+		if err := json.Unmarshal(body(t, get(t, base+"/api/v1/territories/zone-emploi/7625")), &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.Name != "Toulouse" || len(d.Parents) != 1 || d.Parents[0].Code != "76" ||
+			d.Centroid[0] < d.BBox[0] || d.Centroid[0] > d.BBox[2] || d.BBox[1] < 42 || d.BBox[3] > 45 {
+			t.Errorf("7625: %+v", d)
+		}
+		var dep httpapi.TerritoryDetail
+		json.Unmarshal(body(t, get(t, base+"/api/v1/territories/departement/31")), &dep)
+		if dep.Name != "Haute-Garonne" || len(dep.Children) != 0 {
+			t.Errorf("31: %+v", dep)
+		}
+		if r := get(t, base+"/api/v1/territories/departement/2C"); r.StatusCode != 400 {
+			t.Errorf("2C: status %d", r.StatusCode)
+		}
+		if r := get(t, base+"/api/v1/territories/departement/976"); r.StatusCode != 200 {
+			t.Errorf("976: status %d", r.StatusCode)
+		}
+		if r := get(t, base+"/api/v1/territories/zone-emploi/9999"); r.StatusCode != 404 {
+			t.Errorf("9999: status %d", r.StatusCode)
+		}
+	})
+
 	t.Run("re-import reloads and invalidates", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()

@@ -381,3 +381,54 @@ func (s *Store) ActiveTerritorySHA(ctx context.Context, level string) (string, e
 	}
 	return sum, err
 }
+
+// TerritoryDetail is a territory with its place and hierarchy, for the API.
+type TerritoryDetail struct {
+	Territory
+	BBox     [4]float64 // west, south, east, north
+	Centroid [2]float64 // a point inside the territory (lon, lat)
+	Children map[string][]Territory
+}
+
+// TerritoryByCode returns one territory with its bounding box, an inner
+// point and its children at every finer level; ok is false when unknown.
+func (s *Store) TerritoryByCode(ctx context.Context, level, code string) (TerritoryDetail, bool, error) {
+	var d TerritoryDetail
+	var fid int64
+	err := s.Pool.QueryRow(ctx, `SELECT code, name, fid, coalesce(region, ''), coalesce(departement, ''), coalesce(zone_emploi, ''),
+			ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom),
+			ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom))
+		FROM territory WHERE level = $1 AND code = $2`, level, code).
+		Scan(&d.Code, &d.Name, &fid, &d.Region, &d.Departement, &d.ZoneEmploi,
+			&d.BBox[0], &d.BBox[1], &d.BBox[2], &d.BBox[3], &d.Centroid[0], &d.Centroid[1])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, false, nil
+	}
+	if err != nil {
+		return d, false, fmt.Errorf("territory %s %s: %w", level, code, err)
+	}
+	d.Level, d.FID = level, uint64(fid)
+	col := map[string]string{"region": "region", "departement": "departement", "zone-emploi": "zone_emploi"}[level]
+	d.Children = map[string][]Territory{}
+	if col == "" {
+		return d, true, nil
+	}
+	rows, err := s.Pool.Query(ctx, `SELECT level, code, name, fid FROM territory WHERE `+col+` = $1 ORDER BY level, code`, code)
+	if err != nil {
+		return d, false, fmt.Errorf("children of %s %s: %w", level, code, err)
+	}
+	children, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Territory, error) {
+		var t Territory
+		var fid int64
+		err := r.Scan(&t.Level, &t.Code, &t.Name, &fid)
+		t.FID = uint64(fid)
+		return t, err
+	})
+	if err != nil {
+		return d, false, fmt.Errorf("children of %s %s: %w", level, code, err)
+	}
+	for _, c := range children {
+		d.Children[c.Level] = append(d.Children[c.Level], c)
+	}
+	return d, true, nil
+}

@@ -211,3 +211,12 @@ func worldToLonLat(p orb.Point) orb.Point {
 	lat := math.Atan(math.Sinh(math.Pi*(1-2*p[1]))) * 180 / math.Pi
 	return orb.Point{lon, lat}
 }
+
+// Feature returns the territory of a code.
+func (l *Layer) Feature(code string) (*Feature, bool) {
+	i, ok := l.byCode[code]
+	if !ok {
+		return nil, false
+	}
+	return &l.Features[i], true
+}
