@@ -13,7 +13,6 @@ export ATLAS_GEODATA_MIRROR := $(if $(GEODATA_MIRROR),$(abspath $(GEODATA_MIRROR
 
 run: build
 	@source deploy/env.sh && \
-	./$(BIN) migrate && \
 	./$(BIN) import demo $(MIRROR_FLAG) && \
 	exec ./$(BIN) serve
 

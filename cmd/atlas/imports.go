@@ -61,14 +61,11 @@ func cmdImportTerritories(ctx context.Context, log *slog.Logger, args []string) 
 	if *ptable != "" && (*pkey == "" || len(pcols) == 0) {
 		return errors.New("--parent-table needs --parent-key and at least one --parent LEVEL=COLUMN")
 	}
-	st, err := openStore(ctx)
+	st, err := openMigrated(ctx, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	opt := importer.TerritoryOptions{
 		Level: lv, Files: fs.Args(), CodeField: *code, NameField: *name, SRID: *srid,
 		Vintage: *vintage, Attribution: *attribution, ParentFields: pfields,
@@ -148,14 +145,11 @@ func cmdImportDemo(ctx context.Context, log *slog.Logger, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx)
+	st, err := openMigrated(ctx, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	for _, r := range recipes {
 		if !want[r.Level] {
 			continue

@@ -56,14 +56,9 @@ func run(ctx context.Context, args []string) error {
 	case "serve":
 		return cmdServe(ctx, log, args[1:])
 	case "migrate":
-		st, err := openStore(ctx)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		applied, err := st.Migrate(ctx)
-		for _, a := range applied {
-			log.Info("migration applied", "name", a)
+		st, err := openMigrated(ctx, log)
+		if err == nil {
+			st.Close()
 		}
 		return err
 	case "geodata":
@@ -131,6 +126,24 @@ func openStore(ctx context.Context) (*store.Store, error) {
 		return nil, err
 	}
 	return store.Open(ctx, url, 10*time.Second)
+}
+
+// openMigrated opens the store and brings its schema up to date, as every
+// command that writes needs.
+func openMigrated(ctx context.Context, log *slog.Logger) (*store.Store, error) {
+	st, err := openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := st.Migrate(ctx)
+	for _, a := range applied {
+		log.Info("migration applied", "name", a)
+	}
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
 }
 
 func envOr(name, def string) string {

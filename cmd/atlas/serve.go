@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/atlas-sante-travail/atlas/internal/httpapi"
-	"github.com/atlas-sante-travail/atlas/internal/importer"
+	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/tiles"
 )
 
@@ -26,20 +26,18 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	st, err := openStore(ctx)
+	open := openStore
+	if *migrate {
+		open = func(ctx context.Context) (*store.Store, error) { return openMigrated(ctx, log) }
+	}
+	st, err := open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if *migrate {
-		if _, err := st.Migrate(ctx); err != nil {
-			return err
-		}
-	}
 	metrics := httpapi.NewMetrics()
 	svc := tiles.NewService(st, tiles.NewLRU(int64(*cacheMB)<<20), tiles.Options{
 		PrewarmMaxZoom: *prewarm,
-		Zooms:          importer.Zooms,
 		Observer:       metrics,
 		Log:            log,
 	})

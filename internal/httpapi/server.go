@@ -178,7 +178,7 @@ func (h *handlers) tile(c echo.Context) error {
 		}
 		return err
 	}
-	t, err := h.cfg.Tiles.Tile(c.Request().Context(), l.Name, z, x, y)
+	t, err := h.cfg.Tiles.Tile(c.Request().Context(), l, z, x, y)
 	if err != nil {
 		return err
 	}

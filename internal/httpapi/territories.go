@@ -68,7 +68,7 @@ func (h *handlers) searchTerritories(c echo.Context) error {
 		if !ok || err != nil || code == "" {
 			return BadParam("parent", "expected LEVEL:CODE, e.g. region:76", levelNames()...)
 		}
-		parentKey, parentCode = propName(pl), territory.NormaliseCode(pl, code)
+		parentKey, parentCode = pl.Field(), territory.NormaliseCode(pl, code)
 	}
 	limit := 50
 	if s := c.QueryParam("limit"); s != "" {
@@ -105,7 +105,7 @@ func (h *handlers) searchTerritories(c echo.Context) error {
 			}
 			it := TerritoryItem{TerritoryRef: TerritoryRef{Level: string(l.Level), Code: f.Code, Name: f.Name, ID: f.ID}, Parents: map[string]string{}}
 			for _, pl := range l.Level.Parents() {
-				if v, ok := f.Props[propName(pl)].(string); ok {
+				if v, ok := f.Props[pl.Field()].(string); ok {
 					it.Parents[string(pl)] = v
 				}
 			}
@@ -167,13 +167,6 @@ func (h *handlers) territory(c echo.Context) error {
 		}
 	}
 	return c.JSON(http.StatusOK, out)
-}
-
-func propName(l territory.Level) string {
-	if l == territory.ZoneEmploi {
-		return "zone_emploi"
-	}
-	return string(l)
 }
 
 func importedLevels(h *handlers) []string {

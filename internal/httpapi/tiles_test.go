@@ -57,7 +57,7 @@ func setup(t *testing.T) fixture {
 		}
 	}
 	metrics := httpapi.NewMetrics()
-	svc := tiles.NewService(st, tiles.NewLRU(64<<20), tiles.Options{PrewarmMaxZoom: 4, Zooms: importer.Zooms, Observer: metrics})
+	svc := tiles.NewService(st, tiles.NewLRU(64<<20), tiles.Options{PrewarmMaxZoom: 4, Observer: metrics})
 	if err := svc.LoadAll(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -116,7 +116,7 @@ func ImportTerritories(ctx context.Context, st *store.Store, opt TerritoryOption
 		}
 	}
 	lv := opt.Level
-	zmin, zmax := Zooms(lv)
+	zmin, zmax := lv.Zooms()
 	files := make([]string, len(opt.Files))
 	for i, f := range opt.Files {
 		files[i] = filepath.Base(f)
@@ -148,21 +148,6 @@ func ImportTerritories(ctx context.Context, st *store.Store, opt TerritoryOption
 	return res, nil
 }
 
-// Zooms returns the zoom range generalised for a level; above it clients
-// overzoom the last one, which keeps the source's full detail.
-func Zooms(l territory.Level) (minZoom, maxZoom int) {
-	switch l {
-	case territory.Region:
-		return 0, 10
-	case territory.Commune:
-		return 6, 13
-	}
-	return 0, 11
-}
-
-// Extent is the tile extent every geometry is prepared for.
-const Extent = 4096
-
 // Tolerance is the Douglas-Peucker tolerance, in tile units at each zoom.
 // MapLibre draws a 4096-unit tile on 512 pixels, 8 units a pixel: a
 // 4-unit tolerance moves no border by more than half a pixel.
@@ -185,7 +170,7 @@ func Generalise(ctx context.Context, merc []store.GeneralisedRow, zmin, zmax int
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		unit := territory.TileUnit(z, Extent)
+		unit := territory.TileUnit(z, territory.TileExtent)
 		for _, s := range topo.Simplify(Tolerance*unit, Tolerance*Tolerance*unit*unit) {
 			if len(s.Geom) == 0 {
 				continue
@@ -446,7 +431,7 @@ func fingerprint(opt TerritoryOptions) (string, error) {
 	rec, _ := json.Marshal(optionsRecord(opt))
 	h.Write(rec)
 	// Generalisation settings are part of what the rows mean.
-	fmt.Fprintf(h, "tol=%g extent=%d algorithm=%d", Tolerance, Extent, territory.GeneraliseVersion)
+	fmt.Fprintf(h, "tol=%g extent=%d algorithm=%d", Tolerance, territory.TileExtent, territory.GeneraliseVersion)
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 

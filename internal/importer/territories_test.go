@@ -243,7 +243,7 @@ func TestGeneralisationKeepsBordersShared(t *testing.T) {
 				WHERE h.path[1] > 0`, string(o.Level)).Scan(&srcHoles); err != nil {
 			t.Fatal(err)
 		}
-		zmin, zmax := importer.Zooms(o.Level)
+		zmin, zmax := o.Level.Zooms()
 		for z := zmin; z <= zmax; z++ {
 			var overlap, gap, area float64
 			var invalid int

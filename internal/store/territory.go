@@ -107,19 +107,19 @@ func (s *Store) ReplaceTerritories(ctx context.Context, imp TerritoryImport) (Im
 			res.NoOp = true
 			return nil
 		}
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stage (idx int, code text, name text, region text, departement text, zone_emploi text, wkb bytea) ON COMMIT DROP`); err != nil {
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stage (idx int, code text, name text, fid bigint, region text, departement text, zone_emploi text, wkb bytea) ON COMMIT DROP`); err != nil {
 			return err
 		}
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"stage"}, []string{"idx", "code", "name", "region", "departement", "zone_emploi", "wkb"},
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"stage"}, []string{"idx", "code", "name", "fid", "region", "departement", "zone_emploi", "wkb"},
 			pgx.CopyFromSlice(len(imp.Rows), func(i int) ([]any, error) {
 				r := imp.Rows[i]
-				return []any{r.Index, r.Code, r.Name, nullable(r.Region), nullable(r.Departement), nullable(r.ZoneEmploi), r.WKB}, nil
+				return []any{r.Index, r.Code, r.Name, int64(imp.FeatureID(r.Code)), nullable(r.Region), nullable(r.Departement), nullable(r.ZoneEmploi), r.WKB}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("stage features: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stage_geom ON COMMIT DROP AS
-			SELECT idx, code, name, region, departement, zone_emploi,
+			SELECT idx, code, name, fid, region, departement, zone_emploi,
 			       ST_Transform(ST_SetSRID(ST_GeomFromWKB(wkb), $1::int), 4326) AS g
 			FROM stage`, imp.SRID); err != nil {
 			return fmt.Errorf("reproject from EPSG:%d: %w", imp.SRID, err)
@@ -156,14 +156,9 @@ func (s *Store) ReplaceTerritories(ctx context.Context, imp TerritoryImport) (Im
 		if _, err := tx.Exec(ctx, `DELETE FROM territory WHERE level = $1`, imp.Level); err != nil {
 			return err
 		}
-		fids := make(map[string]int64, len(imp.Rows))
-		for _, r := range imp.Rows {
-			fids[r.Code] = int64(imp.FeatureID(r.Code))
-		}
-		fidJSON, _ := json.Marshal(fids)
 		tag, err := tx.Exec(ctx, `INSERT INTO territory (level, code, name, fid, region, departement, zone_emploi, dataset_id, geom)
-			SELECT $1, code, name, ($3::jsonb ->> code)::bigint, region, departement, zone_emploi, $2, ST_Multi(g) FROM stage_geom`,
-			imp.Level, res.DatasetID, fidJSON)
+			SELECT $1, code, name, fid, region, departement, zone_emploi, $2, ST_Multi(g) FROM stage_geom`,
+			imp.Level, res.DatasetID)
 		if err != nil {
 			return fmt.Errorf("insert territories: %w", err)
 		}
@@ -328,24 +323,6 @@ func (s *Store) EachGeometry(ctx context.Context, level string, fn func(g Loaded
 		return fmt.Errorf("load %s geometry: %w", level, err)
 	}
 	return nil
-}
-
-// LevelCounts returns the number of territories per imported level.
-func (s *Store) LevelCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT level, feature_count FROM territory_dataset WHERE active`)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]int{}
-	for rows.Next() {
-		var l string
-		var n int
-		if err := rows.Scan(&l, &n); err != nil {
-			return nil, err
-		}
-		out[l] = n
-	}
-	return out, rows.Err()
 }
 
 // ListenTerritories calls fn with the level named by every import's

@@ -93,7 +93,7 @@ type neighbours struct {
 
 // findJunctions marks the points where the set of rings running through a
 // boundary changes: a point seen with different neighbours in two rings, or
-// twice in one ring. Junction-less rings get two artificial junctions (their
+// twice in one ring (it then has different neighbours too). Junction-less rings get two artificial junctions (their
 // smallest point and the point farthest from it) so that a ring shared whole
 // (an enclave and its host's hole) is cut identically on both sides.
 func findJunctions(rings []orb.Ring) map[orb.Point]bool {
@@ -107,17 +107,10 @@ func findJunctions(rings []orb.Ring) map[orb.Point]bool {
 				seen[p] = &neighbours{a: prev, b: next}
 				continue
 			}
-			if nb.junction {
-				continue
-			}
-			if !((nb.a == prev && nb.b == next) || (nb.a == next && nb.b == prev)) {
+			// The same neighbours mean the same border walked by another
+			// ring (the neighbour on the other side): not a junction.
+			if !(nb.a == prev && nb.b == next) && !(nb.a == next && nb.b == prev) {
 				nb.junction = true
-			} else {
-				// Same neighbours: the same border walked by a second ring.
-				// A third ring through the same point with the same
-				// neighbours cannot happen in a coverage; if it does the
-				// point simply stays a regular vertex.
-				continue
 			}
 		}
 	}

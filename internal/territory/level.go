@@ -80,6 +80,32 @@ func (l Level) Label() string {
 	return string(l)
 }
 
+// Field is the name of the tile property and API key holding a code of
+// this level ("zone_emploi": MapLibre expressions read underscores better).
+func (l Level) Field() string {
+	if l == ZoneEmploi {
+		return "zone_emploi"
+	}
+	return string(l)
+}
+
+// TileExtent is the extent of every tile, in tile units; generalisation
+// tolerances are expressed in these units.
+const TileExtent = 4096
+
+// Zooms is the range of zooms generalised for a level. Below it the level
+// is too fine to show; above it clients overzoom the last one, which keeps
+// the source's full detail.
+func (l Level) Zooms() (minZoom, maxZoom int) {
+	switch l {
+	case Region:
+		return 0, 10
+	case Commune:
+		return 6, 13
+	}
+	return 0, 11
+}
+
 // rank orders the levels so that feature ids of different levels never collide.
 func (l Level) rank() uint64 {
 	for i, x := range Levels {

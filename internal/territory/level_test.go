@@ -91,3 +91,19 @@ func TestParseLevel(t *testing.T) {
 		t.Error("canton accepted")
 	}
 }
+
+func TestFieldAndZooms(t *testing.T) {
+	for _, c := range []struct {
+		level      Level
+		field      string
+		zmin, zmax int
+	}{
+		{Region, "region", 0, 10}, {Departement, "departement", 0, 11},
+		{ZoneEmploi, "zone_emploi", 0, 11}, {Commune, "commune", 6, 13},
+	} {
+		zmin, zmax := c.level.Zooms()
+		if c.level.Field() != c.field || zmin != c.zmin || zmax != c.zmax {
+			t.Errorf("%s: field %q, zooms %d-%d", c.level, c.level.Field(), zmin, zmax)
+		}
+	}
+}

@@ -70,3 +70,14 @@ func TestParseTile(t *testing.T) {
 		}
 	}
 }
+
+func TestCacheKeyChangesWithImport(t *testing.T) {
+	l := &Layer{Name: "zones-emploi", Version: 3}
+	if k := cacheKey(l, 8, 129, 93); k != "zones-emploi/3/8/129/93" {
+		t.Errorf("key %q", k)
+	}
+	l2 := &Layer{Name: "zones-emploi", Version: 4}
+	if cacheKey(l, 8, 129, 93) == cacheKey(l2, 8, 129, 93) {
+		t.Error("two imports share a cache key")
+	}
+}

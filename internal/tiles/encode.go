@@ -7,22 +7,20 @@ import (
 	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
+
+	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
 // Extent and Buffer of the tiles, in tile units. The buffer lets renderers
 // draw borders that cross tile edges without seams.
 const (
-	Extent = 4096
+	Extent = territory.TileExtent
 	Buffer = 64
 )
 
-// PropsFunc adds properties to a feature (indicator values baked into
-// tiles); returning nil keeps the territory's own properties only.
-type PropsFunc func(f *Feature) map[string]any
-
 // Encode cuts tile z/x/y out of the layer as an MVT 2.1 tile (not
 // compressed). It returns nil when no territory touches the tile.
-func (l *Layer) Encode(z, x, y int, extra PropsFunc) ([]byte, error) {
+func (l *Layer) Encode(z, x, y int) ([]byte, error) {
 	if !l.Covers(z) {
 		return nil, nil
 	}
@@ -43,23 +41,11 @@ func (l *Layer) Encode(z, x, y int, extra PropsFunc) ([]byte, error) {
 			continue
 		}
 		f := &l.Features[g.feature]
-		props := f.Props
-		if extra != nil {
-			if more := extra(f); more != nil {
-				props = make(geojson.Properties, len(f.Props)+len(more))
-				for k, v := range f.Props {
-					props[k] = v
-				}
-				for k, v := range more {
-					props[k] = v
-				}
-			}
-		}
 		var geometry orb.Geometry = shape
 		if len(shape) == 1 {
 			geometry = shape[0]
 		}
-		layer.Features = append(layer.Features, &geojson.Feature{ID: f.ID, Geometry: geometry, Properties: props})
+		layer.Features = append(layer.Features, &geojson.Feature{ID: f.ID, Geometry: geometry, Properties: f.Props})
 	}
 	if len(layer.Features) == 0 {
 		return nil, nil

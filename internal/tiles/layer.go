@@ -69,13 +69,13 @@ func NewLayer(ctx context.Context, d store.LevelData, geoms GeometrySource, minZ
 		},
 	}
 	for _, p := range lv.Parents() {
-		l.Fields[fieldName(p)] = "String: code INSEE " + p.Label() + " d'appartenance"
+		l.Fields[p.Field()] = "String: code INSEE " + p.Label() + " d'appartenance"
 	}
 	for i, t := range d.Territories {
 		props := map[string]any{"code": t.Code, "name": t.Name}
 		for k, v := range map[territory.Level]string{territory.Region: t.Region, territory.Departement: t.Departement, territory.ZoneEmploi: t.ZoneEmploi} {
 			if v != "" {
-				props[fieldName(k)] = v
+				props[k.Field()] = v
 			}
 		}
 		l.Features = append(l.Features, Feature{ID: t.FID, Code: t.Code, Name: t.Name, Props: props})
@@ -106,13 +106,6 @@ func NewLayer(ctx context.Context, d store.LevelData, geoms GeometrySource, minZ
 		sort.Slice(z, func(i, j int) bool { return l.Features[z[i].feature].ID < l.Features[z[j].feature].ID })
 	}
 	return l, nil
-}
-
-func fieldName(l territory.Level) string {
-	if l == territory.ZoneEmploi {
-		return "zone_emploi"
-	}
-	return string(l)
 }
 
 // toWorld maps Web Mercator metres to world coordinates.

@@ -6,10 +6,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,15 +34,9 @@ type Options struct {
 	// PrewarmMaxZoom: after a (re)load, tiles up to this zoom that cover the
 	// layer are encoded ahead of requests; -1 disables pre-warming.
 	PrewarmMaxZoom int
-	// Zooms gives a level's generalised zoom range.
-	Zooms    func(territory.Level) (minZoom, maxZoom int)
-	Observer Observer
-	Log      *slog.Logger
+	Observer       Observer
+	Log            *slog.Logger
 }
-
-// ErrUnknownLayer is returned for a layer that does not exist or has not
-// been imported.
-var ErrUnknownLayer = errors.New("unknown layer")
 
 // Service serves tiles of every imported level from memory.
 type Service struct {
@@ -94,7 +88,7 @@ func (s *Service) Reload(ctx context.Context, lv territory.Level) error {
 		s.layers.Store(&next)
 		return nil
 	}
-	zmin, zmax := s.opt.Zooms(lv)
+	zmin, zmax := lv.Zooms()
 	layer, err := NewLayer(ctx, d, s.st.EachGeometry, zmin, zmax)
 	if err != nil {
 		return err
@@ -175,18 +169,14 @@ func (s *Service) Layers() []*Layer {
 	return out
 }
 
-// Tile returns tile z/x/y of a layer, from the cache or freshly encoded; an
-// empty tile has nil Raw.
-func (s *Service) Tile(ctx context.Context, layer string, z, x, y int) (*Tile, error) {
-	l, ok := s.Layer(layer)
-	if !ok {
-		return nil, fmt.Errorf("%w %q", ErrUnknownLayer, layer)
-	}
+// Tile returns tile z/x/y of a loaded layer, from the cache or freshly
+// encoded; an empty tile has nil Raw.
+func (s *Service) Tile(ctx context.Context, l *Layer, z, x, y int) (*Tile, error) {
 	return s.tile(ctx, l, z, x, y, true)
 }
 
 func (s *Service) tile(ctx context.Context, l *Layer, z, x, y int, observe bool) (*Tile, error) {
-	key := fmt.Sprintf("%s/%d/%d/%d/%d", l.Name, l.Version, z, x, y)
+	key := cacheKey(l, z, x, y)
 	if t, ok := s.cache.Get(ctx, key); ok {
 		if observe && s.opt.Observer != nil {
 			s.opt.Observer.CacheHit(l.Name)
@@ -198,7 +188,7 @@ func (s *Service) tile(ctx context.Context, l *Layer, z, x, y int, observe bool)
 	}
 	// Concurrent misses of one tile encode it once.
 	v, err, _ := s.flight.Do(key, func() (any, error) {
-		raw, err := l.Encode(z, x, y, nil)
+		raw, err := l.Encode(z, x, y)
 		if err != nil {
 			return nil, fmt.Errorf("encode %s: %w", key, err)
 		}
@@ -213,6 +203,18 @@ func (s *Service) tile(ctx context.Context, l *Layer, z, x, y int, observe bool)
 		return nil, err
 	}
 	return v.(*Tile), nil
+}
+
+// cacheKey names a tile of one import of a layer: a reload never serves a
+// tile of the previous data. Built without fmt, as it runs on every request.
+func cacheKey(l *Layer, z, x, y int) string {
+	b := make([]byte, 0, len(l.Name)+40)
+	b = append(b, l.Name...)
+	for _, n := range []int64{l.Version, int64(z), int64(x), int64(y)} {
+		b = append(b, '/')
+		b = strconv.AppendInt(b, n, 10)
+	}
+	return string(b)
 }
 
 // NewTile compresses an encoded tile and computes its ETags.
