@@ -23,7 +23,9 @@ import (
 // syntax errors. Polygon coordinates are then read straight into orb types
 // by a small parser: going through orb/geojson's decoder would re-validate
 // every coordinate several times and decode each through reflection, which
-// made a 10 MB file take half a second. Other geometry types are left to
+// made a 10 MB file take half a second; it also accepts a position with a
+// single number and answers "cannot unmarshal number into orb.Point" where
+// a person needs "expected an array". Other geometry types are left to
 // orb/geojson, only to name them in the error.
 func ReadGeoJSON(path string) (*Source, error) {
 	data, err := os.ReadFile(path)
