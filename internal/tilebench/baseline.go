@@ -27,7 +27,7 @@ const BaselineConns = 16
 func BaselineSQL(level territory.Level) string {
 	cols := []string{"fid", "code", "name"}
 	for _, p := range level.Parents() {
-		c := parentColumn(p)
+		c := p.Field()
 		cols = append(cols, fmt.Sprintf("NULLIF(%s, '') AS %s", c, c))
 	}
 	return `SELECT ST_AsMVT(q, $1, 4096, 'geom', 'fid') FROM (
@@ -36,15 +36,6 @@ func BaselineSQL(level territory.Level) string {
   FROM territory
   WHERE level = $2 AND geom && ST_Transform(ST_TileEnvelope($3, $4, $5, margin => 64.0 / 4096), 4326)
 ) q WHERE geom IS NOT NULL`
-}
-
-// parentColumn is the territory table's column (and Atlas's tile property)
-// holding a parent code of the level.
-func parentColumn(l territory.Level) string {
-	if l == territory.ZoneEmploi {
-		return "zone_emploi"
-	}
-	return string(l)
 }
 
 // Baseline is an HTTP tile server in the manner of pg_tileserv or Martin.
