@@ -213,10 +213,15 @@ var (
 	}
 )
 
-// ValidSector reports whether s is SectorAll or a NAF rév. 2 code (any
-// level) or an A17/A38 aggregate code.
+// SectorOther groups every sector not listed separately, so that a sector
+// focus (the 10 sectors with the most accidents) still partitions the
+// total, which secondary suppression needs.
+const SectorOther = "autres"
+
+// ValidSector reports whether s is SectorAll, SectorOther, a NAF rév. 2
+// code (any level) or an A17/A38 aggregate code.
 func ValidSector(s string) bool {
-	if s == SectorAll {
+	if s == SectorAll || s == SectorOther {
 		return true
 	}
 	for _, p := range nafPatterns {
