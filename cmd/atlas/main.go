@@ -4,7 +4,8 @@
 //	atlas migrate                    apply the database schema
 //	atlas geodata fetch              download (or copy) and verify the pinned source files
 //	atlas import territories ...     import one level's geometry from GeoJSON or shapefiles
-//	atlas import demo                fetch and import the demo geography
+//	atlas import indicators ...      import one indicator: metadata and a CSV of values
+//	atlas import demo                fetch and import the demo geography and indicators
 //	atlas bench tiles                measure tile serving against a PostGIS ST_AsMVT baseline
 //
 // The database comes from DATABASE_URL, or else the project's private
@@ -42,7 +43,8 @@ commands:
   migrate               apply the database schema
   geodata fetch         fetch and verify the pinned source files (--mirror DIR)
   import territories    import one level of territories from GeoJSON or shapefiles
-  import demo           fetch and import the demo geography (--mirror DIR)
+  import demo           fetch and import the demo geography and indicators (--mirror DIR)
+  import indicators     import one indicator: --meta FILE (.json/.yaml) --values FILE (.csv) [--layout wide]
   bench tiles           benchmark tile serving against a PostGIS ST_AsMVT baseline
 
 The database is DATABASE_URL, or the private cluster started by deploy/pg/cluster.sh.`
@@ -69,15 +71,17 @@ func run(ctx context.Context, args []string) error {
 		return err
 	case "import":
 		if len(args) < 2 {
-			return errors.New("usage: atlas import territories|demo [flags]")
+			return errors.New("usage: atlas import territories|indicators|demo [flags]")
 		}
 		switch args[1] {
 		case "territories":
 			return cmdImportTerritories(ctx, log, args[2:])
 		case "demo":
 			return cmdImportDemo(ctx, log, args[2:])
+		case "indicators":
+			return cmdImportIndicators(ctx, log, args[2:])
 		}
-		return fmt.Errorf("unknown import %q (territories, demo)", args[1])
+		return fmt.Errorf("unknown import %q (territories, indicators, demo)", args[1])
 	case "bench":
 		if len(args) < 2 || args[1] != "tiles" {
 			return errors.New("usage: atlas bench tiles [flags]")
