@@ -74,6 +74,11 @@ func New(cfg Config) *echo.Echo {
 	api := e.Group("/api/v1")
 	api.GET("/territories", h.searchTerritories)
 	api.GET("/territories/:level/:code", h.territory)
+	api.GET("/territories/:level/:code/profile", h.profile)
+	api.GET("/indicators", h.listIndicators)
+	api.GET("/indicators/:id", h.getIndicator)
+	api.GET("/indicators/:id/values", h.indicatorValues)
+	api.GET("/indicators/:id/choropleth", h.choropleth)
 	return e
 }
 
@@ -178,12 +183,21 @@ func (h *handlers) tile(c echo.Context) error {
 		}
 		return err
 	}
+	if c.QueryParams().Has("indicator") {
+		return h.tileWithValues(c, l, z, x, y)
+	}
 	t, err := h.cfg.Tiles.Tile(c.Request().Context(), l, z, x, y)
 	if err != nil {
 		return err
 	}
+	return sendTile(c, t, "public, max-age=3600")
+}
+
+// sendTile writes a tile the way every tile route does: 204 when empty,
+// gzip when accepted, a strong ETag per encoding and 304 on a match.
+func sendTile(c echo.Context, t *tiles.Tile, cacheControl string) error {
 	hd := c.Response().Header()
-	hd.Set("Cache-Control", "public, max-age=3600")
+	hd.Set("Cache-Control", cacheControl)
 	hd.Add("Vary", "Accept-Encoding")
 	if t.Raw == nil {
 		return c.NoContent(http.StatusNoContent)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/territory"
 	"github.com/atlas-sante-travail/atlas/internal/tiles"
 )
@@ -34,6 +35,27 @@ type TerritoryDetail struct {
 	Children map[string][]TerritoryRef `json:"children"`
 	BBox     [4]float64                `json:"bbox"`
 	Centroid [2]float64                `json:"centroid"`
+}
+
+// lookupTerritory reads the territory named by the :level and :code
+// parameters, with a 400 for a malformed one and a 404 for an unknown one.
+func (h *handlers) lookupTerritory(ctx context.Context, c echo.Context) (territory.Level, store.TerritoryDetail, error) {
+	lv, err := territory.ParseLevel(c.Param("level"))
+	if err != nil {
+		return "", store.TerritoryDetail{}, BadParam("level", "unknown level", levelNames()...)
+	}
+	code := territory.NormaliseCode(lv, c.Param("code"))
+	if err := territory.ValidateCode(lv, code); err != nil {
+		return "", store.TerritoryDetail{}, BadParam("code", err.Error())
+	}
+	d, ok, err := h.cfg.Store.TerritoryByCode(ctx, string(lv), code)
+	if err != nil {
+		return "", d, err
+	}
+	if !ok {
+		return "", d, NotFound("no " + lv.Label() + " with code " + code)
+	}
+	return lv, d, nil
 }
 
 func levelNames() []string {
@@ -125,22 +147,11 @@ func (h *handlers) searchTerritories(c echo.Context) error {
 }
 
 func (h *handlers) territory(c echo.Context) error {
-	lv, err := territory.ParseLevel(c.Param("level"))
-	if err != nil {
-		return BadParam("level", "unknown level", levelNames()...)
-	}
-	code := territory.NormaliseCode(lv, c.Param("code"))
-	if err := territory.ValidateCode(lv, code); err != nil {
-		return BadParam("code", err.Error())
-	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), h.cfg.DBTimeout)
 	defer cancel()
-	d, ok, err := h.cfg.Store.TerritoryByCode(ctx, string(lv), code)
+	lv, d, err := h.lookupTerritory(ctx, c)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return NotFound("no " + lv.Label() + " with code " + code)
 	}
 	out := TerritoryDetail{
 		TerritoryRef: TerritoryRef{Level: string(lv), Code: d.Code, Name: d.Name, ID: d.FID},

@@ -21,6 +21,10 @@ const (
 // Encode cuts tile z/x/y out of the layer as an MVT 2.1 tile (not
 // compressed). It returns nil when no territory touches the tile.
 func (l *Layer) Encode(z, x, y int) ([]byte, error) {
+	return l.EncodeWith(z, x, y, nil)
+}
+
+func (l *Layer) encode(z, x, y int, props func(*Feature) map[string]any) ([]byte, error) {
 	if !l.Covers(z) {
 		return nil, nil
 	}
@@ -45,7 +49,11 @@ func (l *Layer) Encode(z, x, y int) ([]byte, error) {
 		if len(shape) == 1 {
 			geometry = shape[0]
 		}
-		layer.Features = append(layer.Features, &geojson.Feature{ID: f.ID, Geometry: geometry, Properties: f.Props})
+		p := f.Props
+		if props != nil {
+			p = props(f)
+		}
+		layer.Features = append(layer.Features, &geojson.Feature{ID: f.ID, Geometry: geometry, Properties: p})
 	}
 	if len(layer.Features) == 0 {
 		return nil, nil
