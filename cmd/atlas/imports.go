@@ -6,11 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/atlas-sante-travail/atlas/geodata"
 	"github.com/atlas-sante-travail/atlas/internal/dataset"
+	"github.com/atlas-sante-travail/atlas/internal/demodata"
 	"github.com/atlas-sante-travail/atlas/internal/importer"
 	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/territory"
@@ -120,6 +122,7 @@ func cmdImportDemo(ctx context.Context, log *slog.Logger, args []string) error {
 	mirror := fs.String("mirror", envOr("ATLAS_GEODATA_MIRROR", ""), "local directory with byte-identical copies (ATLAS_GEODATA_MIRROR)")
 	cache := fs.String("cache", envOr("ATLAS_GEODATA_CACHE", ".atlas/geodata"), "where verified files are kept")
 	levels := fs.String("levels", "region,departement,zone-emploi,commune", "levels to import")
+	indicators := fs.Bool("indicators", true, "also import the demo indicators (real INSEE figures and fictive AT/MP data)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -160,6 +163,62 @@ func cmdImportDemo(ctx context.Context, log *slog.Logger, args []string) error {
 		}
 		opt.Log = log
 		if err := importOne(ctx, log, st, opt); err != nil {
+			return err
+		}
+	}
+	if !*indicators {
+		return nil
+	}
+	return importDemoIndicators(ctx, log, st, *mirror, *cache)
+}
+
+// importDemoIndicators imports every indicator of geodata/indicators whose
+// source can be had; one that cannot (a derived file without a mirror) is
+// skipped with a warning, since the territories are useful without it.
+func importDemoIndicators(ctx context.Context, log *slog.Logger, st *store.Store, mirror, cache string) error {
+	recipes, err := demodata.Recipes()
+	if err != nil {
+		return err
+	}
+	var only []string
+	for _, r := range recipes {
+		if r.Values != "" {
+			only = append(only, r.Values)
+		}
+	}
+	paths, err := fetch(ctx, log, mirror, cache, only)
+	if err != nil {
+		log.Warn("some indicator sources could not be fetched; those indicators are skipped", "err", err)
+	}
+	deps, ok, err := st.LoadLevel(ctx, string(territory.Departement))
+	if err != nil {
+		return err
+	}
+	var territories []demodata.Territory
+	if ok {
+		for _, t := range deps.Territories {
+			territories = append(territories, demodata.Territory{Level: t.Level, Code: t.Code, Region: t.Region})
+		}
+	}
+	dir, err := os.MkdirTemp("", "atlas-indicators-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	for _, r := range recipes {
+		if r.Values != "" && paths[r.Values] == "" {
+			log.Warn("indicator skipped: its source is not available", "indicator", r.Indicator, "source", r.Values)
+			continue
+		}
+		if r.Generator != "" && len(territories) == 0 {
+			log.Warn("indicator skipped: no départements imported to generate for", "indicator", r.Indicator)
+			continue
+		}
+		opt, err := r.Prepare(dir, paths, territories)
+		if err != nil {
+			return err
+		}
+		if err := importIndicator(ctx, log, st, opt); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,80 @@
+// Package demodata makes the FICTIVE demonstration figures of sinistralité
+// (accidents du travail, maladies professionnelles) that Atlas Santé-Travail
+// shows where no real territorial data exists, and converts two real INSEE /
+// ANCT population tables to the importer's long CSV layout.
+//
+// # Why fictive data
+//
+// No public AT/MP figure exists by département or zone d'emploi in the
+// pinned geodata (Assurance Maladie publishes them nationally by sector,
+// CTN × NAF, and by regional fund). Workshops still need a sinistralité map
+// with a sex and sector breakdown, small counts and a secret statistique
+// that visibly acts. Everything Generate produces is invented: every row
+// belongs to an indicator whose metadata says "demo": true and whose label
+// ends with LabelSuffix, " (données de démonstration, fictives)". Never
+// present these figures as observations of any territory.
+//
+// # What is real
+//
+// Only the magnitudes: the national 2024 frequency of work accidents with
+// time off ("AT en 1er règlement" per 1 000 salariés), the national number
+// of occupational diseases per 1 000 salariés and the share of salariés of
+// each sector group, computed from Assurance Maladie – Risques
+// professionnels, "AT 2024 par CTN × NAF" and "MP 2024 par CTN × NAF"
+// (mirror files derived/at_2024_ctn_naf.csv and derived/mp_2024_ctn_naf.csv;
+// the tests recompute them from the mirror). The share of women per sector
+// and the women/men relative risks are rough assumptions written in
+// sectors.go; they are not taken from any file.
+//
+// # Method
+//
+// For each territory (one level at a time: the caller passes the
+// départements from the database, or the zones d'emploi; the service
+// aggregates to the région itself):
+//
+//  1. Salaried headcount: Territory.Employees if given, else a log-normal
+//     draw (median 180 000, clamped to 12 000 .. 3 000 000), growing by
+//     about 0.6 % a year, split between the 11 sector groups by the national
+//     shares times a territorial log-normal noise (σ 0.35), then between
+//     women and men by the sector's share of women ± noise. Every cell keeps
+//     at least a few salariés so that no rate is undefined.
+//  2. Expected counts: national sector rate × a région effect (σ 0.10, shared
+//     by the territories with the same Region) × a territory effect (σ 0.12)
+//     × a territory×sector effect (σ 0.15) × the sex factor × a mild trend
+//     (AT −2 % a year, MP +3 % a year, 2024 being the national reference).
+//  3. Counts: Poisson draws of those expectations, per territory, year,
+//     sector and sex; a count never exceeds its headcount.
+//  4. Totals are sums, never separate draws: ensemble = femmes + hommes and
+//     the "ensemble" sector = Σ of the 11 groups, exactly, for numerators and
+//     denominators alike, so that the secret statistique's constraints hold.
+//     Rates are recomputed from the summed counts (× 1 000).
+//
+// Small territories crossed with small sectors (waste management,
+// warehousing, metallurgy) and split by sex give counts below the
+// threshold of 5: those cells must come out secret, and some of their
+// neighbours secret too (secret induit).
+//
+// # Seed and determinism
+//
+// Every random quantity is a pure function of (Options.Seed, a key naming
+// it: territory code, région, sector, sex, year), drawn from a SplitMix64
+// stream written in this package (not math/rand, whose algorithms may
+// change between Go releases). Hence the same seed gives the same bytes,
+// whatever the order of the territories passed in, and adding a territory
+// does not change the figures of the others. Rows are sorted by level,
+// code, year, sector and sex.
+//
+// # Sectors
+//
+// The 10 sectors with the most work accidents named in the diagnostic
+// documents, as NAF rév. 2 codes, plus SectorOther for everything else, so
+// that the groups partition all salariés: 87 hébergement médico-social et
+// social, 88 action sociale sans hébergement, 78.20Z travail temporaire,
+// 52.10 entreposage, 49 transports terrestres, 81 nettoyage et aménagement
+// paysager, 56 restauration, F construction, 38 gestion des déchets, CH
+// métallurgie et produits métalliques (A38, divisions 24-25).
+//
+// The same bytes for the same seed hold for a given platform: the draws
+// use math.Exp, Log and Cos, whose last bit may differ on architectures
+// with assembly implementations; TestGenerateGolden pins a few rows.
+package demodata

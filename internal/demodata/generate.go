@@ -1,0 +1,246 @@
+package demodata
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Identifiers of the demonstration indicators; their metadata is in
+// geodata/indicators/<id>.json.
+const (
+	// IndicatorAT is the fictive frequency of work accidents with time off
+	// per 1 000 salariés (ratio, threshold 5 on the numerator).
+	IndicatorAT = "demo-at-frequence"
+	// IndicatorMP is the fictive number of recognised occupational
+	// diseases (count, threshold 5).
+	IndicatorMP = "demo-mp-nombre"
+)
+
+// LabelSuffix ends the label of every demonstration indicator.
+const LabelSuffix = " (données de démonstration, fictives)"
+
+// Header is the first line of every CSV this package writes: the long
+// layout of the indicator importer.
+var Header = []string{"level", "code", "period", "sex", "sector", "value", "numerator", "denominator", "status"}
+
+// ReferenceYear is the year of the national figures the magnitudes come
+// from, and of Territory.Employees.
+const ReferenceYear = 2024
+
+// Territory is one territory to generate figures for.
+type Territory struct {
+	Level string // e.g. "departement"
+	Code  string // COG code, e.g. "31"
+	// Region is the code of the région, used only for a shared région
+	// effect; empty means no région effect.
+	Region string
+	// Employees is an optional salaried headcount of ReferenceYear (for a
+	// realistic size); 0 draws one from the seed.
+	Employees int
+}
+
+// Options selects what Generate produces.
+type Options struct {
+	// Indicator is IndicatorAT or IndicatorMP.
+	Indicator string
+	Seed      int64
+	// Years to generate; nil means 2020, 2021, 2022, 2023.
+	Years []int
+	// Territories, all of one level (the service aggregates upward).
+	Territories []Territory
+}
+
+// DefaultYears are the years generated when Options.Years is nil.
+func DefaultYears() []int { return []int{2020, 2021, 2022, 2023} }
+
+var sexes = []string{"ensemble", "femmes", "hommes"}
+
+// cell is one count with its headcount, for one territory, year, sector
+// and sex.
+type cell struct{ num, den int }
+
+func (c cell) add(d cell) cell { return cell{c.num + d.num, c.den + d.den} }
+
+// Generate returns the long CSV (Header, then one row per territory, year,
+// sector and sex, sector "ensemble" and sex "ensemble" included) of the
+// fictive indicator opt.Indicator. See the package documentation for the
+// method. All rows have status "published": the secret statistique is
+// applied by the service from the indicator's threshold.
+func Generate(opt Options) ([]byte, error) {
+	if opt.Indicator != IndicatorAT && opt.Indicator != IndicatorMP {
+		return nil, fmt.Errorf("demodata: unknown indicator %q (want %s or %s)", opt.Indicator, IndicatorAT, IndicatorMP)
+	}
+	years := opt.Years
+	if years == nil {
+		years = DefaultYears()
+	}
+	if len(years) == 0 {
+		return nil, fmt.Errorf("demodata: no year to generate")
+	}
+	years = append([]int(nil), years...)
+	sort.Ints(years)
+	for i, y := range years {
+		if y < 1000 || y > 9999 {
+			return nil, fmt.Errorf("demodata: year %d out of range", y)
+		}
+		if i > 0 && years[i-1] == y {
+			return nil, fmt.Errorf("demodata: duplicate year %d", y)
+		}
+	}
+	if len(opt.Territories) == 0 {
+		return nil, fmt.Errorf("demodata: no territory to generate")
+	}
+	terrs := append([]Territory(nil), opt.Territories...)
+	sort.Slice(terrs, func(i, j int) bool {
+		if terrs[i].Level != terrs[j].Level {
+			return terrs[i].Level < terrs[j].Level
+		}
+		return terrs[i].Code < terrs[j].Code
+	})
+	for i, t := range terrs {
+		if strings.TrimSpace(t.Level) == "" || strings.TrimSpace(t.Code) == "" {
+			return nil, fmt.Errorf("demodata: territory %+v needs a level and a code", t)
+		}
+		if t.Employees < 0 {
+			return nil, fmt.Errorf("demodata: territory %s %s: negative headcount", t.Level, t.Code)
+		}
+		if i > 0 && terrs[i-1].Level == t.Level && terrs[i-1].Code == t.Code {
+			return nil, fmt.Errorf("demodata: duplicate territory %s %s", t.Level, t.Code)
+		}
+	}
+	other := SectorOther
+
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.Write(Header); err != nil {
+		return nil, err
+	}
+	for _, t := range terrs {
+		for _, y := range years {
+			cells := territoryYear(opt.Seed, opt.Indicator, t, y)
+			// Totals by summation, so that ensemble = femmes + hommes and
+			// the "ensemble" sector = Σ groups hold exactly.
+			var all [3]cell
+			rows := make([][3]cell, len(sectors))
+			for i, c := range cells {
+				rows[i] = [3]cell{c[0].add(c[1]), c[0], c[1]}
+				for k := range all {
+					all[k] = all[k].add(rows[i][k])
+				}
+			}
+			write := func(sector string, cs [3]cell) error {
+				for k, sex := range sexes {
+					if err := w.Write(formatRow(opt.Indicator, t, y, sex, sector, cs[k])); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			if err := write("ensemble", all); err != nil {
+				return nil, err
+			}
+			for i, s := range sectors {
+				code := s.Code
+				if code == SectorOther {
+					code = other
+				}
+				if err := write(code, rows[i]); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func formatRow(ind string, t Territory, year int, sex, sector string, c cell) []string {
+	row := []string{t.Level, t.Code, strconv.Itoa(year), sex, sector}
+	if ind == IndicatorMP {
+		return append(row, strconv.Itoa(c.num), "", "", "published")
+	}
+	v := math.Round(1000*float64(c.num)/float64(c.den)*1000) / 1000
+	return append(row, strconv.FormatFloat(v, 'f', -1, 64), strconv.Itoa(c.num), strconv.Itoa(c.den), "published")
+}
+
+// Minimum headcounts, so that no rate is undefined (0/0) in a tiny
+// territory: a missing child would make every parent missing.
+const (
+	minSectorEmployees = 40
+	minSexEmployees    = 5
+)
+
+// territoryYear returns, for each sector group in order, the women's and
+// men's cells of one territory and year.
+func territoryYear(seed int64, ind string, t Territory, year int) [][2]cell {
+	key := func(parts ...string) []string { return append([]string{t.Level, t.Code}, parts...) }
+
+	// Headcount of the territory: given, or drawn once per territory.
+	ts := newStream(seed, key("territory")...)
+	total := float64(t.Employees)
+	drawn := math.Exp(math.Log(180000) + 0.85*ts.norm())
+	if total == 0 {
+		total = math.Min(3e6, math.Max(12000, drawn))
+	}
+	growth := 0.006 + 0.004*ts.norm()
+	total *= math.Pow(1+growth, float64(year-ReferenceYear))
+
+	// Sector shares: national share × territorial noise, renormalised.
+	nat := 0
+	for _, s := range sectors {
+		nat += s.NationalEmployees
+	}
+	shares := make([]float64, len(sectors))
+	sum := 0.0
+	for i, s := range sectors {
+		shares[i] = float64(s.NationalEmployees) / float64(nat) * newStream(seed, key("share", s.Code)...).lognorm(0.35)
+		sum += shares[i]
+	}
+
+	// Rate effects, fixed over the years of a territory.
+	name := "at"
+	trend := math.Pow(0.98, float64(year-ReferenceYear))
+	if ind == IndicatorMP {
+		name = "mp"
+		trend = math.Pow(1.03, float64(year-ReferenceYear))
+	}
+	eff := newStream(seed, key(name, "effect")...).lognorm(0.12)
+	if t.Region != "" {
+		eff *= newStream(seed, "region", t.Region, name).lognorm(0.10)
+	}
+
+	out := make([][2]cell, len(sectors))
+	for i, s := range sectors {
+		n := int(math.Max(minSectorEmployees, math.Round(total*shares[i]/sum)))
+		fs := s.FemaleShare + 0.05*newStream(seed, key("women", s.Code)...).norm()
+		fs = math.Min(0.98, math.Max(0.02, fs))
+		f := int(math.Round(float64(n) * fs))
+		f = min(max(f, minSexEmployees), n-minSexEmployees)
+		m := n - f
+
+		rate, risk := s.ATRate(), s.FemaleATRisk
+		if ind == IndicatorMP {
+			rate, risk = s.MPRate(), s.FemaleMPRisk
+		}
+		rate *= eff * trend * newStream(seed, key(name, "sector", s.Code)...).lognorm(0.15)
+		// Split the sector's rate so that the mix of women and men gives it
+		// back on average: rate = fs·rf + (1−fs)·rm with rf = risk·rm.
+		rm := rate / (fs*risk + (1 - fs))
+		rf := risk * rm
+		y := strconv.Itoa(year)
+		draw := func(sex string, den int, r float64) cell {
+			k := newStream(seed, key(name, "count", y, s.Code, sex)...).poisson(float64(den) * r / 1000)
+			return cell{num: min(k, den), den: den}
+		}
+		out[i] = [2]cell{draw("femmes", f, rf), draw("hommes", m, rm)}
+	}
+	return out
+}

@@ -1,0 +1,114 @@
+package demodata
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// PopulationVintage is the period written by PopulationCSV. The vintage of
+// stats/donnees_departements.csv is not stated by its source: millésime
+// 2023 of the INSEE populations de référence is INFERRED (SOURCES.md), and
+// geodata/indicators/population-departement.json says so.
+const PopulationVintage = "2023"
+
+// PopulationCSV converts INSEE's donnees_departements.csv (";"-separated,
+// columns DEP and PMUN among others; mirror stats/donnees_departements.csv)
+// to the importer's long layout: one row per département, level
+// "departement", period PopulationVintage, sex and sector "ensemble",
+// value = population municipale, status "published" (or "missing" with no
+// value for an empty cell). Rows keep the file's order. It is a pure
+// function of its input.
+func PopulationCSV(r io.Reader) ([]byte, error) {
+	return convertLong(r, ';', "DEP", "PMUN", "", "departement", PopulationVintage)
+}
+
+// PopulationZECSV converts the ANCT population history by zone d'emploi
+// (","-separated, columns codgeo, an, pop; mirror
+// derived/population_ze2020_1876-2020.csv) to the importer's long layout:
+// level "zone-emploi", code = codgeo, period = an, value = pop, sex and
+// sector "ensemble", status "published". An empty pop (overseas zones
+// before their first census in the series: 330 rows) gives status
+// "missing" and no value. Rows keep the file's order.
+func PopulationZECSV(r io.Reader) ([]byte, error) {
+	return convertLong(r, ',', "codgeo", "pop", "an", "zone-emploi", "")
+}
+
+// convertLong reads a table with a header line and writes the long layout.
+// periodCol names the column holding the year; when empty, period is used
+// for every row.
+func convertLong(r io.Reader, sep rune, codeCol, valueCol, periodCol, level, period string) ([]byte, error) {
+	cr := csv.NewReader(r)
+	cr.Comma = sep
+	cr.ReuseRecord = true
+	head, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("demodata: reading header: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		col[h] = i
+	}
+	need := []string{codeCol, valueCol}
+	if periodCol != "" {
+		need = append(need, periodCol)
+	}
+	for _, c := range need {
+		if _, ok := col[c]; !ok {
+			return nil, fmt.Errorf("demodata: column %q not found in header %q (separator %q)", c, head, sep)
+		}
+	}
+
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.Write(Header); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("demodata: %w", err)
+		}
+		code := strings.TrimSpace(rec[col[codeCol]])
+		if code == "" {
+			return nil, fmt.Errorf("demodata: line %d: empty %s", line, codeCol)
+		}
+		p := period
+		if periodCol != "" {
+			p = strings.TrimSpace(rec[col[periodCol]])
+			if y, err := strconv.Atoi(p); err != nil || y < 1000 || y > 9999 {
+				return nil, fmt.Errorf("demodata: line %d: %s %q is not a year", line, periodCol, p)
+			}
+		}
+		v, status := strings.TrimSpace(rec[col[valueCol]]), "published"
+		if v == "" {
+			// Not enumerated (overseas zones before their first census in
+			// the series): a blank, never a zero.
+			status = "missing"
+		} else if n, err := strconv.ParseInt(v, 10, 64); err != nil || n < 0 {
+			return nil, fmt.Errorf("demodata: line %d: %s %q is not a population", line, valueCol, v)
+		}
+		k := code + "|" + p
+		if seen[k] {
+			return nil, fmt.Errorf("demodata: line %d: duplicate %s %s", line, code, p)
+		}
+		seen[k] = true
+		if err := w.Write([]string{level, code, p, "ensemble", "ensemble", v, "", "", status}); err != nil {
+			return nil, err
+		}
+	}
+	if len(seen) == 0 {
+		return nil, fmt.Errorf("demodata: no data row")
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}

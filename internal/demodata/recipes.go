@@ -1,0 +1,118 @@
+package demodata
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/atlas-sante-travail/atlas/geodata"
+	"github.com/atlas-sante-travail/atlas/internal/importer"
+)
+
+// Recipe says how one demo indicator is imported: its metadata file in
+// geodata/indicators, and where its values come from (a pinned file read
+// as is, a pinned file converted to the long layout, or the generator).
+// Fields not used here (separator, period_columns, ...) describe the source
+// for people and are checked against the files by the tests.
+type Recipe struct {
+	Indicator        string            `json:"indicator"`
+	Meta             string            `json:"meta"`
+	Values           string            `json:"values"`
+	Separator        string            `json:"separator"`
+	Layout           string            `json:"layout"`
+	Level            string            `json:"level"`
+	Columns          map[string]string `json:"columns"`
+	IgnoreColumns    []string          `json:"ignore_columns"`
+	PeriodColumns    *PeriodColumns    `json:"period_columns"`
+	EmptyCell        string            `json:"empty_cell"`
+	Converter        string            `json:"converter"`
+	SourceColumns    map[string]string `json:"source_columns"`
+	Generator        string            `json:"generator"`
+	GeneratorOptions *GeneratorOptions `json:"generator_options"`
+	Note             string            `json:"note"`
+}
+
+// PeriodColumns describes the period headers of a wide file.
+type PeriodColumns struct {
+	First  string `json:"first"`
+	Last   string `json:"last"`
+	Format string `json:"format"`
+}
+
+// GeneratorOptions are the Generate options of a generated indicator; the
+// territories are those of the named level in the database.
+type GeneratorOptions struct {
+	Indicator   string `json:"indicator"`
+	Seed        int64  `json:"seed"`
+	Years       []int  `json:"years"`
+	Territories string `json:"territories"`
+}
+
+// Recipes reads geodata/indicators/recipes.json.
+func Recipes() ([]Recipe, error) {
+	b, err := geodata.Indicators.ReadFile("indicators/recipes.json")
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var rs []Recipe
+	if err := dec.Decode(&rs); err != nil {
+		return nil, fmt.Errorf("indicator recipes: %w", err)
+	}
+	for _, r := range rs {
+		switch {
+		case r.Generator != "" && (r.Generator != "demodata.Generate" || r.GeneratorOptions == nil):
+			return nil, fmt.Errorf("indicator recipe %s: unknown generator %q", r.Indicator, r.Generator)
+		case r.Converter != "" && converters[r.Converter] == nil:
+			return nil, fmt.Errorf("indicator recipe %s: unknown converter %q", r.Indicator, r.Converter)
+		case r.Generator == "" && r.Values == "":
+			return nil, fmt.Errorf("indicator recipe %s: no values file and no generator", r.Indicator)
+		}
+	}
+	return rs, nil
+}
+
+var converters = map[string]func([]byte) ([]byte, error){
+	"demodata.PopulationCSV":   func(b []byte) ([]byte, error) { return PopulationCSV(bytes.NewReader(b)) },
+	"demodata.PopulationZECSV": func(b []byte) ([]byte, error) { return PopulationZECSV(bytes.NewReader(b)) },
+}
+
+// Prepare writes the recipe's metadata and values into dir and returns the
+// options to import them. source resolves a pinned file name to its
+// verified local path; territories are those the generator draws for.
+func (r Recipe) Prepare(dir string, source map[string]string, territories []Territory) (importer.IndicatorOptions, error) {
+	opt := importer.IndicatorOptions{Layout: r.Layout, Level: r.Level, CodeColumn: r.Columns["code"]}
+	meta, err := geodata.Indicators.ReadFile("indicators/" + r.Meta)
+	if err != nil {
+		return opt, fmt.Errorf("indicator %s: %w", r.Indicator, err)
+	}
+	opt.Meta = filepath.Join(dir, r.Meta)
+	if err := os.WriteFile(opt.Meta, meta, 0o644); err != nil {
+		return opt, err
+	}
+	var values []byte
+	switch {
+	case r.Generator != "":
+		g := r.GeneratorOptions
+		values, err = Generate(Options{Indicator: g.Indicator, Seed: g.Seed, Years: g.Years, Territories: territories})
+	default:
+		p, ok := source[r.Values]
+		if !ok {
+			return opt, fmt.Errorf("indicator %s: %s was not fetched", r.Indicator, r.Values)
+		}
+		if values, err = os.ReadFile(p); err != nil {
+			return opt, err
+		}
+		if r.Converter != "" {
+			values, err = converters[r.Converter](values)
+		}
+	}
+	if err != nil {
+		return opt, fmt.Errorf("indicator %s: %w", r.Indicator, err)
+	}
+	opt.Values = filepath.Join(dir, r.Indicator+".csv")
+	return opt, os.WriteFile(opt.Values, values, 0o644)
+}

@@ -1,0 +1,79 @@
+package demodata
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
+	"github.com/atlas-sante-travail/atlas/internal/importer"
+	"github.com/atlas-sante-travail/atlas/internal/store"
+	"github.com/atlas-sante-travail/atlas/internal/store/storetest"
+	"github.com/atlas-sante-travail/atlas/internal/territory"
+)
+
+// TestDemoIndicatorsImport runs every recipe through the real importer, as
+// `atlas import demo` does, and checks that the secret statistique acts on
+// the fictive data and never on the published INSEE figures.
+func TestDemoIndicatorsImport(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	for _, o := range []importer.TerritoryOptions{
+		{Level: territory.Region, Files: []string{datasettest.File(t, "regions/regions-avec-outre-mer.geojson")}, CodeField: "code", NameField: "nom"},
+		{Level: territory.Departement, Files: []string{datasettest.File(t, "departements/departements-avec-outre-mer.geojson")}, CodeField: "code", NameField: "nom",
+			ParentTable: datasettest.File(t, "stats/donnees_departements.csv"), ParentKey: "DEP", ParentColumns: map[territory.Level]string{territory.Region: "REG"}},
+		{Level: territory.ZoneEmploi, Files: []string{datasettest.File(t, "zones-emploi/ze2020_2022.shp")}, CodeField: "ze2020", NameField: "libze2020"},
+	} {
+		if _, err := importer.ImportTerritories(ctx, st, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recipes, err := Recipes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	source := map[string]string{}
+	for _, r := range recipes {
+		if r.Values != "" {
+			source[r.Values] = datasettest.File(t, r.Values)
+		}
+	}
+	deps, _, err := st.LoadLevel(ctx, "departement")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var terr []Territory
+	for _, d := range deps.Territories {
+		terr = append(terr, Territory{Level: d.Level, Code: d.Code, Region: d.Region})
+	}
+	dir := t.TempDir()
+	for _, r := range recipes {
+		opt, err := r.Prepare(dir, source, terr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := importer.ImportIndicator(ctx, st, opt)
+		if err != nil {
+			t.Fatalf("%s: %v", r.Indicator, err)
+		}
+		vals, err := st.IndicatorValues(ctx, store.ValueQuery{Indicator: r.Indicator})
+		if err != nil || len(vals) != res.Rows || res.Rows == 0 {
+			t.Fatalf("%s: %d rows stored, %d read, %v", r.Indicator, res.Rows, len(vals), err)
+		}
+		secret := 0
+		for _, v := range vals {
+			if v.Status == "secret" {
+				secret++
+			}
+		}
+		demo := strings.HasPrefix(r.Indicator, "demo-")
+		if demo != (secret > 0) {
+			t.Errorf("%s: %d secret values (demo data must show the secret acting, INSEE figures have no threshold)", r.Indicator, secret)
+		}
+		t.Logf("%s: %d values, %d secret", r.Indicator, len(vals), secret)
+	}
+	cat, err := st.Indicators(ctx)
+	if err != nil || len(cat) != len(recipes) {
+		t.Fatalf("catalogue has %d entries, want %d (%v)", len(cat), len(recipes), err)
+	}
+}
