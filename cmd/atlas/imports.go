@@ -190,14 +190,14 @@ func importDemoIndicators(ctx context.Context, log *slog.Logger, st *store.Store
 	if err != nil {
 		log.Warn("some indicator sources could not be fetched; those indicators are skipped", "err", err)
 	}
-	deps, ok, err := st.LoadLevel(ctx, string(territory.Departement))
-	if err != nil {
-		return err
-	}
-	var territories []demodata.Territory
-	if ok {
-		for _, t := range deps.Territories {
-			territories = append(territories, demodata.Territory{Level: t.Level, Code: t.Code, Region: t.Region})
+	known := map[string][]demodata.Territory{}
+	for _, lv := range []territory.Level{territory.Departement, territory.Commune} {
+		d, _, err := st.LoadLevel(ctx, string(lv))
+		if err != nil {
+			return err
+		}
+		for _, t := range d.Territories {
+			known[t.Level] = append(known[t.Level], demodata.Territory{Level: t.Level, Code: t.Code, Region: t.Region})
 		}
 	}
 	dir, err := os.MkdirTemp("", "atlas-indicators-")
@@ -210,11 +210,11 @@ func importDemoIndicators(ctx context.Context, log *slog.Logger, st *store.Store
 			log.Warn("indicator skipped: its source is not available", "indicator", r.Indicator, "source", r.Values)
 			continue
 		}
-		if r.Generator != "" && len(territories) == 0 {
-			log.Warn("indicator skipped: no départements imported to generate for", "indicator", r.Indicator)
+		if need := r.Level; len(known[need]) == 0 && (r.Generator != "" || r.Converter == "demodata.PopulationCommuneCSV") {
+			log.Warn("indicator skipped: its level is not imported", "indicator", r.Indicator, "level", need)
 			continue
 		}
-		opt, err := r.Prepare(dir, paths, territories)
+		opt, err := r.Prepare(dir, paths, known)
 		if err != nil {
 			return err
 		}

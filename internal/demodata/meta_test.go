@@ -51,8 +51,8 @@ func loadMeta(t *testing.T) map[string]indicator.Indicator {
 
 func TestMetadataValidates(t *testing.T) {
 	meta := loadMeta(t)
-	if len(meta) != 6 {
-		t.Fatalf("%d metadata files, want 6", len(meta))
+	if len(meta) != 7 {
+		t.Fatalf("%d metadata files, want 7", len(meta))
 	}
 	var demoSectors []string
 	demoSectors = append(demoSectors, indicator.SectorAll)
@@ -203,15 +203,14 @@ func TestRecipes(t *testing.T) {
 					t.Errorf("column %q not in %v", c, head)
 				}
 			}
-			var out []byte
-			switch r.Converter {
-			case "demodata.PopulationCSV":
-				out, err = PopulationCSV(bytes.NewReader(raw))
-			case "demodata.PopulationZECSV":
-				out, err = PopulationZECSV(bytes.NewReader(raw))
-			default:
+			convert, ok := converters[r.Converter]
+			if !ok {
 				t.Fatalf("converter %q", r.Converter)
 			}
+			// Every commune of Toulouse's département stands for the
+			// imported ones.
+			known := map[string][]Territory{"commune": {{Level: "commune", Code: "31555"}, {Level: "commune", Code: "31069"}}}
+			out, err := convert(raw, known)
 			if err != nil {
 				t.Fatal(err)
 			}

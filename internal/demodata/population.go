@@ -24,7 +24,17 @@ const PopulationVintage = "2023"
 // value for an empty cell). Rows keep the file's order. It is a pure
 // function of its input.
 func PopulationCSV(r io.Reader) ([]byte, error) {
-	return convertLong(r, ';', "DEP", "PMUN", "", "departement", PopulationVintage)
+	return convertLong(r, ';', "DEP", "PMUN", "", "departement", PopulationVintage, nil)
+}
+
+// PopulationCommuneCSV converts INSEE's donnees_communes.csv (";"-separated,
+// columns COM and PMUN; mirror stats/donnees_communes.csv) like
+// PopulationCSV, at level "commune", keeping only the communes for which
+// keep is true: the file covers all of France in the 2025 geography, while
+// the demo imports the 2018 communes of two régions, and the importer
+// rejects unknown codes rather than guessing.
+func PopulationCommuneCSV(r io.Reader, keep func(code string) bool) ([]byte, error) {
+	return convertLong(r, ';', "COM", "PMUN", "", "commune", PopulationVintage, keep)
 }
 
 // PopulationZECSV converts the ANCT population history by zone d'emploi
@@ -35,13 +45,13 @@ func PopulationCSV(r io.Reader) ([]byte, error) {
 // before their first census in the series: 330 rows) gives status
 // "missing" and no value. Rows keep the file's order.
 func PopulationZECSV(r io.Reader) ([]byte, error) {
-	return convertLong(r, ',', "codgeo", "pop", "an", "zone-emploi", "")
+	return convertLong(r, ',', "codgeo", "pop", "an", "zone-emploi", "", nil)
 }
 
 // convertLong reads a table with a header line and writes the long layout.
 // periodCol names the column holding the year; when empty, period is used
-// for every row.
-func convertLong(r io.Reader, sep rune, codeCol, valueCol, periodCol, level, period string) ([]byte, error) {
+// for every row. Rows whose code keep refuses are left out (nil keeps all).
+func convertLong(r io.Reader, sep rune, codeCol, valueCol, periodCol, level, period string, keep func(string) bool) ([]byte, error) {
 	cr := csv.NewReader(r)
 	cr.Comma = sep
 	cr.ReuseRecord = true
@@ -81,6 +91,9 @@ func convertLong(r io.Reader, sep rune, codeCol, valueCol, periodCol, level, per
 		code := strings.TrimSpace(rec[col[codeCol]])
 		if code == "" {
 			return nil, fmt.Errorf("demodata: line %d: empty %s", line, codeCol)
+		}
+		if keep != nil && !keep(code) {
+			continue
 		}
 		p := period
 		if periodCol != "" {

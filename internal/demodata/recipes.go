@@ -75,15 +75,25 @@ func Recipes() ([]Recipe, error) {
 	return rs, nil
 }
 
-var converters = map[string]func([]byte) ([]byte, error){
-	"demodata.PopulationCSV":   func(b []byte) ([]byte, error) { return PopulationCSV(bytes.NewReader(b)) },
-	"demodata.PopulationZECSV": func(b []byte) ([]byte, error) { return PopulationZECSV(bytes.NewReader(b)) },
+// converters turn a pinned file into the long layout; known lists the
+// imported territories by level, for converters that must filter.
+var converters = map[string]func(b []byte, known map[string][]Territory) ([]byte, error){
+	"demodata.PopulationCSV":   func(b []byte, _ map[string][]Territory) ([]byte, error) { return PopulationCSV(bytes.NewReader(b)) },
+	"demodata.PopulationZECSV": func(b []byte, _ map[string][]Territory) ([]byte, error) { return PopulationZECSV(bytes.NewReader(b)) },
+	"demodata.PopulationCommuneCSV": func(b []byte, known map[string][]Territory) ([]byte, error) {
+		codes := map[string]bool{}
+		for _, t := range known["commune"] {
+			codes[t.Code] = true
+		}
+		return PopulationCommuneCSV(bytes.NewReader(b), func(c string) bool { return codes[c] })
+	},
 }
 
 // Prepare writes the recipe's metadata and values into dir and returns the
 // options to import them. source resolves a pinned file name to its
-// verified local path; territories are those the generator draws for.
-func (r Recipe) Prepare(dir string, source map[string]string, territories []Territory) (importer.IndicatorOptions, error) {
+// verified local path; known lists the imported territories by level (the
+// generator draws for the level its options name).
+func (r Recipe) Prepare(dir string, source map[string]string, known map[string][]Territory) (importer.IndicatorOptions, error) {
 	opt := importer.IndicatorOptions{Layout: r.Layout, Level: r.Level, CodeColumn: r.Columns["code"]}
 	meta, err := geodata.Indicators.ReadFile("indicators/" + r.Meta)
 	if err != nil {
@@ -97,7 +107,7 @@ func (r Recipe) Prepare(dir string, source map[string]string, territories []Terr
 	switch {
 	case r.Generator != "":
 		g := r.GeneratorOptions
-		values, err = Generate(Options{Indicator: g.Indicator, Seed: g.Seed, Years: g.Years, Territories: territories})
+		values, err = Generate(Options{Indicator: g.Indicator, Seed: g.Seed, Years: g.Years, Territories: known[g.Territories]})
 	default:
 		p, ok := source[r.Values]
 		if !ok {
@@ -107,7 +117,7 @@ func (r Recipe) Prepare(dir string, source map[string]string, territories []Terr
 			return opt, err
 		}
 		if r.Converter != "" {
-			values, err = converters[r.Converter](values)
+			values, err = converters[r.Converter](values, known)
 		}
 	}
 	if err != nil {

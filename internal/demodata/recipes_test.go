@@ -23,6 +23,8 @@ func TestDemoIndicatorsImport(t *testing.T) {
 		{Level: territory.Departement, Files: []string{datasettest.File(t, "departements/departements-avec-outre-mer.geojson")}, CodeField: "code", NameField: "nom",
 			ParentTable: datasettest.File(t, "stats/donnees_departements.csv"), ParentKey: "DEP", ParentColumns: map[territory.Level]string{territory.Region: "REG"}},
 		{Level: territory.ZoneEmploi, Files: []string{datasettest.File(t, "zones-emploi/ze2020_2022.shp")}, CodeField: "ze2020", NameField: "libze2020"},
+		// One département's communes keep the test short.
+		{Level: territory.Commune, Files: []string{datasettest.File(t, "communes/occitanie/communes-09-ariege.geojson")}, CodeField: "code", NameField: "nom"},
 	} {
 		if _, err := importer.ImportTerritories(ctx, st, o); err != nil {
 			t.Fatal(err)
@@ -38,17 +40,19 @@ func TestDemoIndicatorsImport(t *testing.T) {
 			source[r.Values] = datasettest.File(t, r.Values)
 		}
 	}
-	deps, _, err := st.LoadLevel(ctx, "departement")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var terr []Territory
-	for _, d := range deps.Territories {
-		terr = append(terr, Territory{Level: d.Level, Code: d.Code, Region: d.Region})
+	known := map[string][]Territory{}
+	for _, l := range []string{"departement", "commune"} {
+		d, _, err := st.LoadLevel(ctx, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range d.Territories {
+			known[l] = append(known[l], Territory{Level: x.Level, Code: x.Code, Region: x.Region})
+		}
 	}
 	dir := t.TempDir()
 	for _, r := range recipes {
-		opt, err := r.Prepare(dir, source, terr)
+		opt, err := r.Prepare(dir, source, known)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,9 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/csv"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -133,6 +131,9 @@ type SeriesPoint struct {
 type catalogueEntry struct {
 	ind   indicator.Indicator
 	entry store.IndicatorEntry
+	// version of the catalogue this entry was read in: part of the keys
+	// of responses computed from it.
+	version string
 }
 
 func (e catalogueEntry) demo() bool { return e.entry.Demo || e.ind.Demo }
@@ -169,7 +170,30 @@ func (e catalogueEntry) source(period string) string {
 	return s
 }
 
+// catalogueEntries returns the parsed catalogue, read again only when an
+// import has changed the indicator version.
 func (h *handlers) catalogueEntries(ctx context.Context) ([]catalogueEntry, error) {
+	ver, err := h.cfg.Store.IndicatorVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h.catMu.Lock()
+	defer h.catMu.Unlock()
+	if h.catEntries != nil && h.catVersion == ver {
+		return h.catEntries, nil
+	}
+	out, err := h.readCatalogue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].version = ver
+	}
+	h.catVersion, h.catEntries = ver, out
+	return out, nil
+}
+
+func (h *handlers) readCatalogue(ctx context.Context) ([]catalogueEntry, error) {
 	rows, err := h.cfg.Store.Indicators(ctx)
 	if err != nil {
 		return nil, err
@@ -512,13 +536,9 @@ type mapData struct {
 // latest period when none is given) and classifies them.
 func (h *handlers) loadMap(ctx context.Context, e catalogueEntry, sel selection, opt indicator.ChoroplethOptions) (mapData, error) {
 	if sel.period == "" {
-		rows, err := h.cfg.Store.IndicatorValues(ctx, store.ValueQuery{Indicator: e.entry.ID, Level: string(sel.level), Sex: sel.sex, Sector: sel.sector})
+		periods, err := h.cfg.Store.IndicatorPeriods(ctx, e.entry.ID, string(sel.level), sel.sex, sel.sector)
 		if err != nil {
 			return mapData{}, err
-		}
-		var periods []string
-		for _, r := range rows {
-			periods = append(periods, r.Period)
 		}
 		sel.period = indicator.LatestPeriod(periods)
 		if sel.period == "" {
@@ -555,6 +575,16 @@ func (h *handlers) choropleth(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// A map is the same until an import: computed once, then served from
+	// memory with its gzip form, as tiles are.
+	layerVersion := int64(0)
+	if l, ok := h.cfg.Tiles.Layer(sel.level.Layer()); ok {
+		layerVersion = l.Version
+	}
+	key := fmt.Sprintf("choropleth|%s|%d|%s|%s", e.version, layerVersion, e.entry.ID, c.QueryParams().Encode())
+	if t, ok := h.responses.Get(ctx, key); ok {
+		return sendEncoded(c, t, echo.MIMEApplicationJSON, "public, max-age=300")
+	}
 	md, err := h.loadMap(ctx, e, sel, opt)
 	if err != nil {
 		return err
@@ -586,7 +616,16 @@ func (h *handlers) choropleth(c echo.Context) error {
 		return err
 	}
 	out.References = refs
-	return sendJSONWithETag(c, out, "public, max-age=300")
+	b, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	t, err := tiles.NewTile(b)
+	if err != nil {
+		return err
+	}
+	h.responses.Set(ctx, key, t)
+	return sendEncoded(c, t, echo.MIMEApplicationJSON, "public, max-age=300")
 }
 
 // references returns the région values of the régions shown and the France
@@ -634,27 +673,6 @@ func (h *handlers) allRegions() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// sendJSONWithETag sends v with a strong ETag of its body, or 304 when the
-// client already holds it.
-func sendJSONWithETag(c echo.Context, v any, cacheControl string) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256(b)
-	tag := `"` + hex.EncodeToString(sum[:16]) + `"`
-	hd := c.Response().Header()
-	hd.Set("ETag", tag)
-	hd.Set("Cache-Control", cacheControl)
-	for _, t := range strings.Split(c.Request().Header.Get("If-None-Match"), ",") {
-		t = strings.TrimSpace(t)
-		if t == tag || t == "*" {
-			return c.NoContent(http.StatusNotModified)
-		}
-	}
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
 }
 
 func (h *handlers) profile(c echo.Context) error {

@@ -428,4 +428,24 @@ func TestIndicators(t *testing.T) {
 			t.Errorf("allowed sexes %v", p.InvalidParams[0].Allowed)
 		}
 	})
+
+	t.Run("a re-import replaces the cached map", func(t *testing.T) {
+		u := base + "/indicators/taux-expo/choropleth?level=departement&classes=3"
+		var before, after httpapi.ChoroplethResponse
+		getJSON(t, u, &before)
+		meta, _ := json.Marshal(testMeta("taux-expo", indicator.ThemeExposition, []string{"departement", "region"}, false))
+		rows := []store.IndicatorValueRow{
+			rate("departement", "31", "2022", "ensemble", "ensemble", 50, "published"),
+			rate("departement", "32", "2022", "ensemble", "ensemble", 60, "published"),
+			rate("departement", "34", "2022", "ensemble", "ensemble", 70, "published"),
+		}
+		if _, err := f.st.ReplaceIndicator(context.Background(), store.IndicatorImport{ID: "taux-expo", Theme: "exposition",
+			Meta: meta, Files: []string{"v2.csv"}, SHA256: "sha-v2", Rows: rows}); err != nil {
+			t.Fatal(err)
+		}
+		getJSON(t, u, &after)
+		if len(after.Territories) != 3 || after.Breaks.Min != 50 || len(before.Territories) == 3 {
+			t.Errorf("after a re-import the map still shows %d territories from %v", len(after.Territories), after.Breaks.Min)
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -64,7 +65,7 @@ func New(cfg Config) *echo.Echo {
 		MaxAge:        86400,
 	}))
 
-	h := &handlers{cfg: cfg}
+	h := &handlers{cfg: cfg, responses: tiles.NewLRU(64 << 20)}
 	e.GET("/healthz", h.healthz)
 	e.GET("/readyz", h.readyz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(cfg.Metrics.registry, promhttp.HandlerOpts{})))
@@ -82,7 +83,17 @@ func New(cfg Config) *echo.Echo {
 	return e
 }
 
-type handlers struct{ cfg Config }
+type handlers struct {
+	cfg Config
+	// The parsed catalogue, kept until the indicator version changes.
+	catMu      sync.Mutex
+	catVersion string
+	catEntries []catalogueEntry
+	// Computed responses (choropleths), keyed by the indicator version,
+	// the layer version and the normalised request, with their gzip form
+	// and ETags: the same cache type the tiles use.
+	responses *tiles.LRU
+}
 
 func (h *handlers) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
@@ -196,6 +207,11 @@ func (h *handlers) tile(c echo.Context) error {
 // sendTile writes a tile the way every tile route does: 204 when empty,
 // gzip when accepted, a strong ETag per encoding and 304 on a match.
 func sendTile(c echo.Context, t *tiles.Tile, cacheControl string) error {
+	return sendEncoded(c, t, "application/vnd.mapbox-vector-tile", cacheControl)
+}
+
+// sendEncoded writes a body prepared with its gzip form and ETags.
+func sendEncoded(c echo.Context, t *tiles.Tile, contentType, cacheControl string) error {
 	hd := c.Response().Header()
 	hd.Set("Cache-Control", cacheControl)
 	hd.Add("Vary", "Accept-Encoding")
@@ -212,7 +228,7 @@ func sendTile(c echo.Context, t *tiles.Tile, cacheControl string) error {
 		hd.Del(echo.HeaderContentEncoding)
 		return c.NoContent(http.StatusNotModified)
 	}
-	return c.Blob(http.StatusOK, "application/vnd.mapbox-vector-tile", body)
+	return c.Blob(http.StatusOK, contentType, body)
 }
 
 func acceptsGzip(ae string) bool {

@@ -119,6 +119,17 @@ func (s *Store) Indicators(ctx context.Context) ([]IndicatorEntry, error) {
 	})
 }
 
+// IndicatorVersion changes whenever any indicator is imported, replaced or
+// removed: a one-row query that lets servers keep the catalogue and
+// computed maps in memory between imports.
+func (s *Store) IndicatorVersion(ctx context.Context) (string, error) {
+	var sum, n int64
+	if err := s.Pool.QueryRow(ctx, `SELECT coalesce(sum(id), 0), count(*) FROM indicator_dataset WHERE active`).Scan(&sum, &n); err != nil {
+		return "", fmt.Errorf("indicator version: %w", err)
+	}
+	return fmt.Sprintf("%d.%d", n, sum), nil
+}
+
 // ActiveIndicatorSHA returns the fingerprint of an indicator's current
 // dataset, or "" when it has never been imported.
 func (s *Store) ActiveIndicatorSHA(ctx context.Context, id string) (string, error) {
@@ -142,6 +153,18 @@ type ValueQuery struct {
 	Code        string
 	WithinLevel string
 	WithinCode  string
+}
+
+// IndicatorPeriods returns the distinct periods of an indicator at a level,
+// sex and sector (empty fields select all), unordered.
+func (s *Store) IndicatorPeriods(ctx context.Context, indicator, level, sex, sector string) ([]string, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT DISTINCT period FROM indicator_value
+		WHERE indicator = $1 AND ($2 = '' OR level = $2) AND ($3 = '' OR sex = $3) AND ($4 = '' OR sector = $4)`,
+		indicator, level, sex, sector)
+	if err != nil {
+		return nil, fmt.Errorf("periods of %s: %w", indicator, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
 // IndicatorValues returns the values matching q, ordered by level, period,
