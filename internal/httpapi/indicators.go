@@ -290,6 +290,16 @@ type selection struct {
 	period string
 	sex    string
 	sector string
+	// within restricts to the territories inside a coarser one (a regional
+	// map classifies its own territories only).
+	withinLevel territory.Level
+	withinCode  string
+}
+
+// query is the store query of the selection.
+func (s selection) query(id string) store.ValueQuery {
+	return store.ValueQuery{Indicator: id, Level: string(s.level), Period: s.period, Sex: s.sex, Sector: s.sector,
+		WithinLevel: string(s.withinLevel), WithinCode: s.withinCode}
 }
 
 // parseSelection validates level, period, sex and sector against the
@@ -335,6 +345,18 @@ func parseSelection(c echo.Context, ind indicator.Indicator, defaults bool) (sel
 	} else if defaults {
 		s.sector = indicator.SectorAll
 	}
+	if w := c.QueryParam("within"); w != "" {
+		ls, code, ok := strings.Cut(w, ":")
+		l, err := territory.ParseLevel(ls)
+		if !ok || err != nil || l == territory.Commune || code == "" {
+			return s, BadParam("within", "expected LEVEL:CODE, e.g. region:76", "region", "departement", "zone-emploi")
+		}
+		code = territory.NormaliseCode(l, code)
+		if territory.ValidateCode(l, code) != nil {
+			return s, BadParam("within", "invalid code for level "+string(l))
+		}
+		s.withinLevel, s.withinCode = l, code
+	}
 	return s, nil
 }
 
@@ -370,19 +392,7 @@ func (h *handlers) indicatorValues(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := store.ValueQuery{Indicator: e.entry.ID, Level: string(sel.level), Period: sel.period, Sex: sel.sex, Sector: sel.sector}
-	if w := c.QueryParam("within"); w != "" {
-		ls, code, ok := strings.Cut(w, ":")
-		l, err := territory.ParseLevel(ls)
-		if !ok || err != nil || l == territory.Commune || code == "" {
-			return BadParam("within", "expected LEVEL:CODE, e.g. region:76", "region", "departement", "zone-emploi")
-		}
-		code = territory.NormaliseCode(l, code)
-		if territory.ValidateCode(l, code) != nil {
-			return BadParam("within", "invalid code for level "+string(l))
-		}
-		q.WithinLevel, q.WithinCode = string(l), code
-	}
+	q := sel.query(e.entry.ID)
 	format := c.QueryParam("format")
 	if format == "" {
 		format = "json"
@@ -545,7 +555,7 @@ func (h *handlers) loadMap(ctx context.Context, e catalogueEntry, sel selection,
 			return mapData{}, NotFound(fmt.Sprintf("no value of %s at level %s for sex %s and sector %s", e.entry.ID, sel.level, sel.sex, sel.sector))
 		}
 	}
-	rows, err := h.cfg.Store.IndicatorValues(ctx, store.ValueQuery{Indicator: e.entry.ID, Level: string(sel.level), Period: sel.period, Sex: sel.sex, Sector: sel.sector})
+	rows, err := h.cfg.Store.IndicatorValues(ctx, sel.query(e.entry.ID))
 	if err != nil {
 		return mapData{}, err
 	}

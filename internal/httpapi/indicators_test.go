@@ -429,6 +429,15 @@ func TestIndicators(t *testing.T) {
 		}
 	})
 
+	t.Run("choropleth within a région", func(t *testing.T) {
+		var in, out httpapi.ChoroplethResponse
+		getJSON(t, base+"/indicators/taux-at/choropleth?level=departement&within=region:76", &in)
+		getJSON(t, base+"/indicators/taux-at/choropleth?level=departement&within=region:84", &out)
+		if len(in.Territories) != len(occitanie)+2 || len(out.Territories) != 0 {
+			t.Errorf("within 76: %d territories, within 84: %d", len(in.Territories), len(out.Territories))
+		}
+	})
+
 	t.Run("a re-import replaces the cached map", func(t *testing.T) {
 		u := base + "/indicators/taux-expo/choropleth?level=departement&classes=3"
 		var before, after httpapi.ChoroplethResponse
