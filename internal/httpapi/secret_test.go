@@ -1,0 +1,185 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb/encoding/mvt"
+
+	"github.com/atlas-sante-travail/atlas/internal/demodata"
+	"github.com/atlas-sante-travail/atlas/internal/httpapi"
+	"github.com/atlas-sante-travail/atlas/internal/importer"
+	"github.com/atlas-sante-travail/atlas/internal/store"
+	"github.com/atlas-sante-travail/atlas/internal/territory"
+)
+
+// TestSecretNeverReachesAnOutput imports the fictive AT data (whose small
+// counts the importer marks secret, with secondary suppression) and reads
+// it back through every output channel: JSON values, CSV values,
+// choropleths of every sex and sector, territory profiles and tiles with
+// values. Wherever a figure appears, the stored cell must be publishable;
+// every secret cell must appear without figures.
+func TestSecretNeverReachesAnOutput(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	if _, err := importer.ImportTerritories(ctx, f.st, importer.TerritoryOptions{Level: territory.Region,
+		Files: []string{mirrorFile(t, "regions/regions-avec-outre-mer.geojson")}, CodeField: "code", NameField: "nom"}); err != nil {
+		t.Fatal(err)
+	}
+	deps, _, err := f.st.LoadLevel(ctx, "departement")
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string][]demodata.Territory{}
+	for _, d := range deps.Territories {
+		known["departement"] = append(known["departement"], demodata.Territory{Level: d.Level, Code: d.Code, Region: d.Region})
+	}
+	recipes, err := demodata.Recipes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = demodata.IndicatorAT
+	for _, r := range recipes {
+		if r.Indicator != id {
+			continue
+		}
+		opt, err := r.Prepare(t.TempDir(), nil, known)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := importer.ImportIndicator(ctx, f.st, opt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored, err := f.st.IndicatorValues(ctx, store.ValueQuery{Indicator: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[string]string{}
+	secret := 0
+	for _, v := range stored {
+		status[cellKey(v.Level, v.Code, v.Period, v.Sex, v.Sector)] = v.Status
+		if v.Status == "secret" {
+			secret++
+		}
+	}
+	if secret == 0 {
+		t.Fatal("the demo data has no secret cell: the test would prove nothing")
+	}
+	base := f.srv.URL + "/api/v1/indicators/" + id
+	shown := func(channel, level, code, period, sex, sector string) {
+		t.Helper()
+		st, ok := status[cellKey(level, code, period, sex, sector)]
+		if !ok {
+			t.Errorf("%s shows a figure for %s %s %s %s %s that is not stored", channel, level, code, period, sex, sector)
+		} else if st == "secret" || st == "missing" {
+			t.Errorf("%s shows a figure for %s cell %s %s %s %s %s", channel, st, level, code, period, sex, sector)
+		}
+	}
+
+	// JSON and CSV values: every stored cell comes out; figures only for
+	// publishable ones.
+	var vr httpapi.ValuesResponse
+	getJSON(t, base+"/values", &vr)
+	if len(vr.Values) != len(stored) {
+		t.Fatalf("values: %d of %d cells", len(vr.Values), len(stored))
+	}
+	blank := 0
+	for _, v := range vr.Values {
+		if v.Value != nil || v.Numerator != nil || v.Denominator != nil {
+			shown("values JSON", v.Level, v.Code, v.Period, v.Sex, v.Sector)
+		} else if v.Status == "secret" {
+			blank++
+		}
+	}
+	if blank != secret {
+		t.Errorf("values JSON: %d secret cells without figures, %d stored", blank, secret)
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(body(t, get(t, base+"/values?format=csv"))), "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	for _, rec := range recs[1:] {
+		if rec[col["value"]] != "" || rec[col["numerator"]] != "" || rec[col["denominator"]] != "" {
+			shown("values CSV", rec[col["level"]], rec[col["code"]], rec[col["period"]], rec[col["sex"]], rec[col["sector"]])
+		}
+	}
+
+	// Choropleths of every sex and sector, at both levels.
+	var meta struct{ Sectors []string }
+	getJSON(t, base, &meta)
+	for _, level := range []string{"departement", "region"} {
+		for _, sex := range []string{"ensemble", "femmes", "hommes"} {
+			for _, sector := range meta.Sectors {
+				var ch httpapi.ChoroplethResponse
+				q := url.Values{"level": {level}, "period": {"2023"}, "sex": {sex}, "sector": {sector}}
+				getJSON(t, base+"/choropleth?"+q.Encode(), &ch)
+				for _, tt := range ch.Territories {
+					if tt.Value != nil {
+						shown("choropleth", level, tt.Code, "2023", sex, sector)
+					}
+				}
+				for _, r := range ch.References {
+					if r.Value != nil && r.Level == "region" {
+						shown("choropleth reference", "region", r.Code, "2023", sex, sector)
+					}
+				}
+			}
+		}
+	}
+
+	// Profiles of the départements of one région.
+	for _, d := range deps.Territories {
+		if d.Region != "76" {
+			continue
+		}
+		var p struct{ Indicators []httpapi.ProfileEntry }
+		getJSON(t, f.srv.URL+"/api/v1/territories/departement/"+d.Code+"/profile", &p)
+		for _, e := range p.Indicators {
+			if e.Indicator != id {
+				continue
+			}
+			if e.Value != nil {
+				shown("profile", "departement", d.Code, e.Period, "ensemble", "ensemble")
+			}
+			for _, s := range e.Series {
+				if s.Value != nil {
+					shown("profile series", "departement", d.Code, s.Period, "ensemble", "ensemble")
+				}
+			}
+		}
+	}
+
+	// Tiles with values, over metropolitan France at z5, for a small sector.
+	for x := 14; x <= 17; x++ {
+		for y := 10; y <= 12; y++ {
+			r := get(t, fmt.Sprintf("%s/tiles/departements/5/%d/%d.mvt?indicator=%s&period=2023&sex=femmes&sector=38", f.srv.URL, x, y, id))
+			if r.StatusCode == 204 {
+				continue
+			}
+			layers, err := mvt.Unmarshal(body(t, r))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range layers {
+				for _, ft := range l.Features {
+					if _, ok := ft.Properties["value"]; ok {
+						shown("tile", "departement", ft.Properties.MustString("code"), "2023", "femmes", "38")
+					}
+				}
+			}
+		}
+	}
+}
+
+func cellKey(level, code, period, sex, sector string) string {
+	return strings.Join([]string{level, code, period, sex, sector}, "|")
+}
