@@ -9,7 +9,7 @@ GEODATA_MIRROR ?=
 MIRROR_FLAG := $(if $(GEODATA_MIRROR),--mirror $(abspath $(GEODATA_MIRROR)),)
 export ATLAS_GEODATA_MIRROR := $(if $(GEODATA_MIRROR),$(abspath $(GEODATA_MIRROR)),$(ATLAS_GEODATA_MIRROR))
 
-.PHONY: run test deps build db bench-tiles clean
+.PHONY: run test deps build db bench-tiles bench-choropleth clean
 
 run: build
 	@source deploy/env.sh && \
@@ -30,6 +30,11 @@ bench-tiles: build
 	@source deploy/env.sh && \
 	./$(BIN) import demo $(MIRROR_FLAG) --levels region,departement,zone-emploi && \
 	./$(BIN) bench tiles
+
+bench-choropleth: build
+	@source deploy/env.sh && \
+	./$(BIN) import demo $(MIRROR_FLAG) && \
+	./$(BIN) bench choropleth
 
 clean:
 	rm -rf bin

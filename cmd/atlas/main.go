@@ -7,6 +7,7 @@
 //	atlas import indicators ...      import one indicator: metadata and a CSV of values
 //	atlas import demo                fetch and import the demo geography and indicators
 //	atlas bench tiles                measure tile serving against a PostGIS ST_AsMVT baseline
+//	atlas bench choropleth           measure choropleth latency, throughput and 304s
 //
 // The database comes from DATABASE_URL, or else the project's private
 // cluster under ./.atlas/pg when it exists.
@@ -46,6 +47,7 @@ commands:
   import demo           fetch and import the demo geography and indicators (--mirror DIR)
   import indicators     import one indicator: --meta FILE (.json/.yaml) --values FILE (.csv) [--layout wide]
   bench tiles           benchmark tile serving against a PostGIS ST_AsMVT baseline
+  bench choropleth      benchmark the indicator maps of the API (needs atlas import demo)
 
 The database is DATABASE_URL, or the private cluster started by deploy/pg/cluster.sh.`
 
@@ -83,10 +85,16 @@ func run(ctx context.Context, args []string) error {
 		}
 		return fmt.Errorf("unknown import %q (territories, indicators, demo)", args[1])
 	case "bench":
-		if len(args) < 2 || args[1] != "tiles" {
-			return errors.New("usage: atlas bench tiles [flags]")
+		if len(args) < 2 {
+			return errors.New("usage: atlas bench tiles|choropleth [flags]")
 		}
-		return cmdBenchTiles(ctx, log, args[2:])
+		switch args[1] {
+		case "tiles":
+			return cmdBenchTiles(ctx, log, args[2:])
+		case "choropleth":
+			return cmdBenchChoropleth(ctx, log, args[2:])
+		}
+		return fmt.Errorf("unknown bench %q (tiles, choropleth)", args[1])
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil

@@ -28,13 +28,15 @@ func NewClient(concurrency int, timeout time.Duration) *http.Client {
 	return &http.Client{Transport: tr, Timeout: timeout}
 }
 
-// Fetch is the outcome of one tile request.
+// Fetch is the outcome of one request.
 type Fetch struct {
-	Tile    Tile
+	Tile    Tile // the tile requested, for tile lists
+	URL     string
 	Status  int
 	Bytes   int
 	Latency time.Duration
-	Body    []byte // kept only when asked for
+	Header  http.Header // of the response; nil when there was none
+	Body    []byte      // kept only when asked for
 	Err     error
 }
 
@@ -46,51 +48,72 @@ func (f Fetch) OK() bool {
 // Empty reports a tile answered as empty.
 func (f Fetch) Empty() bool { return f.OK() && f.Bytes == 0 }
 
-// get requests one URL and reads the whole body; the latency runs until
-// the last byte is read.
-func get(ctx context.Context, c *http.Client, url, acceptEncoding string, keep bool) (status int, n int, body []byte, d time.Duration, err error) {
+// FetchURL requests one URL with the given Accept-Encoding and extra
+// request headers (may be nil), and reads the whole body; the latency runs
+// until the last byte is read. An answer other than 200 or 204 is an
+// error, except 304 to a conditional request (If-None-Match): that is the
+// answer such a request hopes for.
+func FetchURL(ctx context.Context, c *http.Client, url, acceptEncoding string, hdr http.Header, keep bool) Fetch {
+	f := Fetch{URL: url}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return 0, 0, nil, 0, err
+		f.Err = err
+		return f
+	}
+	for k, vs := range hdr {
+		req.Header[k] = vs
 	}
 	req.Header.Set("Accept-Encoding", acceptEncoding)
 	start := time.Now()
 	resp, err := c.Do(req)
 	if err != nil {
-		return 0, 0, nil, time.Since(start), err
+		f.Latency, f.Err = time.Since(start), err
+		return f
 	}
 	defer resp.Body.Close()
 	if keep {
-		body, err = io.ReadAll(resp.Body)
-		n = len(body)
+		f.Body, err = io.ReadAll(resp.Body)
+		f.Bytes = len(f.Body)
 	} else {
 		var m int64
 		m, err = io.Copy(io.Discard, resp.Body)
-		n = int(m)
+		f.Bytes = int(m)
 	}
-	d = time.Since(start)
-	if err == nil && resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNoContent {
-		msg := body
+	f.Latency, f.Status, f.Header = time.Since(start), resp.StatusCode, resp.Header
+	notModified := resp.StatusCode == http.StatusNotModified && req.Header.Get("If-None-Match") != ""
+	if err == nil && resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNoContent && !notModified {
+		msg := f.Body
 		if len(msg) > 200 {
 			msg = msg[:200]
 		}
 		err = fmt.Errorf("HTTP %d %s", resp.StatusCode, msg)
 	}
-	return resp.StatusCode, n, body, d, err
+	f.Err = err
+	return f
 }
 
 // Sequential requests each tile once, one after the other, and returns
 // every outcome and the wall-clock time of the pass. It stops early only
 // when ctx ends.
 func Sequential(ctx context.Context, c *http.Client, base string, tiles []Tile, acceptEncoding string, keepBodies bool) ([]Fetch, time.Duration, error) {
-	out := make([]Fetch, 0, len(tiles))
+	out, d, err := SequentialURLs(ctx, c, urls(base, tiles), acceptEncoding, keepBodies)
+	for i := range out {
+		out[i].Tile = tiles[i]
+	}
+	return out, d, err
+}
+
+// SequentialURLs requests each URL once, one after the other, and returns
+// every outcome and the wall-clock time of the pass. It stops early only
+// when ctx ends.
+func SequentialURLs(ctx context.Context, c *http.Client, urls []string, acceptEncoding string, keepBodies bool) ([]Fetch, time.Duration, error) {
+	out := make([]Fetch, 0, len(urls))
 	start := time.Now()
-	for _, t := range tiles {
+	for _, u := range urls {
 		if err := ctx.Err(); err != nil {
 			return out, time.Since(start), err
 		}
-		status, n, body, d, err := get(ctx, c, base+t.Path(), acceptEncoding, keepBodies)
-		out = append(out, Fetch{Tile: t, Status: status, Bytes: n, Latency: d, Body: body, Err: err})
+		out = append(out, FetchURL(ctx, c, u, acceptEncoding, nil, keepBodies))
 	}
 	return out, time.Since(start), ctx.Err()
 }
@@ -103,6 +126,9 @@ type LoadOptions struct {
 	MaxRequests    int // 0: no bound but Duration
 	Seed           uint64
 	AcceptEncoding string
+	// Header holds extra request headers by URL (e.g. If-None-Match);
+	// URLs not in it get none.
+	Header map[string]http.Header
 }
 
 // LoadResult summarises a load run.
@@ -113,6 +139,8 @@ type LoadResult struct {
 	Elapsed    time.Duration
 	Latencies  []time.Duration // sorted
 	FirstError string
+	// Statuses counts the answers by HTTP status (0: no answer).
+	Statuses map[int]int
 }
 
 // RPS is the rate of completed requests.
@@ -138,7 +166,7 @@ func Load(ctx context.Context, c *http.Client, urls []string, opt LoadOptions) L
 	var (
 		started  atomic.Int64
 		mu       sync.Mutex
-		res      LoadResult
+		res      = LoadResult{Statuses: map[int]int{}}
 		wg       sync.WaitGroup
 		deadline = time.Now().Add(opt.Duration)
 	)
@@ -152,21 +180,23 @@ func Load(ctx context.Context, c *http.Client, urls []string, opt LoadOptions) L
 			var errs int
 			var bytes int64
 			var first string
+			statuses := map[int]int{}
 			for ctx.Err() == nil && time.Now().Before(deadline) {
 				if opt.MaxRequests > 0 && started.Add(1) > int64(opt.MaxRequests) {
 					break
 				}
 				u := urls[rng.IntN(len(urls))]
-				_, n, _, d, err := get(ctx, c, u, opt.AcceptEncoding, false)
+				f := FetchURL(ctx, c, u, opt.AcceptEncoding, opt.Header[u], false)
 				if ctx.Err() != nil {
 					break // aborted, not measured
 				}
-				lat = append(lat, d)
-				bytes += int64(n)
-				if err != nil {
+				lat = append(lat, f.Latency)
+				bytes += int64(f.Bytes)
+				statuses[f.Status]++
+				if f.Err != nil {
 					errs++
 					if first == "" {
-						first = u + ": " + err.Error()
+						first = u + ": " + f.Err.Error()
 					}
 				}
 			}
@@ -176,6 +206,9 @@ func Load(ctx context.Context, c *http.Client, urls []string, opt LoadOptions) L
 			res.Bytes += bytes
 			if res.FirstError == "" {
 				res.FirstError = first
+			}
+			for st, n := range statuses {
+				res.Statuses[st] += n
 			}
 			mu.Unlock()
 		}(w)

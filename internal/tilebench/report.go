@@ -97,30 +97,34 @@ func ratio(a, b float64) (float64, bool) {
 	return a / b, true
 }
 
+// NewTarget evaluates one goal: v (valid when ok) compared with limit by op
+// (">=", "<" or "<="). A measure that saw errs failed requests fails.
+func NewTarget(name string, v float64, ok bool, op string, limit float64, unit string, errs int) Target {
+	t := Target{Name: name, Op: op, Limit: limit, Unit: unit}
+	if !ok {
+		t.Note = "not measurable"
+		return t
+	}
+	t.Value = &v
+	switch op {
+	case ">=":
+		t.Pass = v >= limit
+	case "<":
+		t.Pass = v < limit
+	case "<=":
+		t.Pass = v <= limit
+	}
+	if errs > 0 {
+		t.Pass = false
+		t.Note = fmt.Sprintf("%d failed requests", errs)
+	}
+	return t
+}
+
 // Targets evaluates the goals. A target whose measure saw errors on either
 // side fails: an error answered fast is not a fast tile.
 func Targets(ours, base Figures) []Target {
-	mk := func(name string, v float64, ok bool, op string, limit float64, unit string, errs int) Target {
-		t := Target{Name: name, Op: op, Limit: limit, Unit: unit}
-		if !ok {
-			t.Note = "not measurable"
-			return t
-		}
-		t.Value = &v
-		switch op {
-		case ">=":
-			t.Pass = v >= limit
-		case "<":
-			t.Pass = v < limit
-		case "<=":
-			t.Pass = v <= limit
-		}
-		if errs > 0 {
-			t.Pass = false
-			t.Note = fmt.Sprintf("%d failed requests", errs)
-		}
-		return t
-	}
+	mk := NewTarget
 	var ts []Target
 	v, ok := ratio(ours.WarmRPS, base.WarmRPS)
 	ts = append(ts, mk("warm throughput", v, ok, ">=", TargetWarmRatio, "×", ours.WarmErrors+base.WarmErrors))

@@ -74,8 +74,8 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 	client := NewClient(cfg.Concurrency, 2*time.Minute)
 	defer client.CloseIdleConnections()
 	for _, l := range cfg.Layers {
-		if st, _, _, _, err := get(ctx, client, srv.URL+"/tiles/"+l+".json", "identity", false); err != nil {
-			return nil, fmt.Errorf("atlas serve has no layer %s (HTTP %d): import it first: %w", l, st, err)
+		if f := FetchURL(ctx, client, srv.URL+"/tiles/"+l+".json", "identity", nil, false); f.Err != nil {
+			return nil, fmt.Errorf("atlas serve has no layer %s (HTTP %d): import it first: %w", l, f.Status, f.Err)
 		}
 	}
 
