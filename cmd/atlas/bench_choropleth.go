@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -24,52 +23,20 @@ func cmdBenchChoropleth(ctx context.Context, log *slog.Logger, args []string) er
 // fails.
 func benchChoropleth(ctx context.Context, log *slog.Logger, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("bench choropleth", flag.ContinueOnError)
-	duration := fs.Duration("duration", 10*time.Second, "length of each scenario's warm run and of its conditional run")
-	concurrency := fs.Int("concurrency", 16, "concurrent requests of the warm and conditional runs")
-	seed := fs.Uint64("seed", 1, "seed of the runs' random choice among a scenario's URLs")
-	atlas := fs.String("atlas", "", "atlas binary to run as the server (default: this executable)")
-	jsonOut := fs.String("json", "", "also write the figures as JSON to this file")
+	bf := addBenchFlags(fs, 10*time.Second)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("bench choropleth: unexpected arguments %q", fs.Args())
-	}
-	if *duration <= 0 {
-		return fmt.Errorf("--duration %s: must be positive", *duration)
-	}
-	if *concurrency < 1 {
-		return fmt.Errorf("--concurrency %d: must be at least 1", *concurrency)
-	}
-	bin := *atlas
-	if bin == "" {
-		var err error
-		if bin, err = os.Executable(); err != nil {
-			return fmt.Errorf("--atlas not given and this executable not found: %w", err)
-		}
-	}
-	url, err := databaseURL()
+	bin, url, err := bf.check(fs)
 	if err != nil {
 		return err
 	}
 	rep, err := tilebench.RunChoropleth(ctx, tilebench.ChoroplethConfig{
-		Duration: *duration, Concurrency: *concurrency, Seed: *seed,
+		Duration: *bf.duration, Concurrency: *bf.concurrency, Seed: *bf.seed,
 		AtlasBin: bin, DatabaseURL: url, ServerOutput: os.Stderr, Log: log,
 	})
 	if err != nil {
 		return fmt.Errorf("bench choropleth: %w", err)
 	}
-	if err := rep.Format(out); err != nil {
-		return err
-	}
-	if *jsonOut != "" {
-		j, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(*jsonOut, append(j, '\n'), 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+	return bf.report(out, rep)
 }

@@ -372,19 +372,15 @@ func RunChoropleth(ctx context.Context, cfg ChoroplethConfig) (rep *ChoroplethRe
 	if err := CheckChoroplethData(ctx, cfg.DatabaseURL, cfg.Scenarios); err != nil {
 		return nil, err
 	}
-	log.Info("starting atlas serve", "bin", cfg.AtlasBin)
-	srv, err := StartServer(ctx, cfg.AtlasBin, cfg.DatabaseURL, cfg.ServerOutput, cfg.ReadyTimeout)
+	srv, client, err := startServer(ctx, log, cfg.AtlasBin, cfg.DatabaseURL, cfg.ServerOutput, cfg.ReadyTimeout, cfg.Concurrency)
 	if err != nil {
 		return nil, err
 	}
 	defer func() {
-		log.Info("stopping atlas serve (SIGTERM)", "pid", srv.Pid())
-		if serr := srv.Stop(15 * time.Second); serr != nil && err == nil {
+		if serr := srv.stop(log, client); serr != nil && err == nil {
 			err = serr
 		}
 	}()
-	client := NewClient(cfg.Concurrency, 2*time.Minute)
-	defer client.CloseIdleConnections()
 
 	rep = &ChoroplethReport{WarmDuration: cfg.Duration.Seconds(), Concurrency: cfg.Concurrency, Seed: cfg.Seed}
 	for _, s := range cfg.Scenarios {
@@ -556,19 +552,7 @@ func (r *ChoroplethReport) Format(w io.Writer) error {
 		return err
 	}
 
-	pass := 0
-	var failed []string
-	for _, t := range r.Targets {
-		if t.Pass {
-			pass++
-		} else {
-			failed = append(failed, t.Summary())
-		}
-	}
-	fmt.Fprintf(&sb, "\ntargets: %d of %d PASS\n", pass, len(r.Targets))
-	for _, f := range failed {
-		fmt.Fprintf(&sb, "  FAIL: %s\n", f)
-	}
+	writeTargets(&sb, r.Targets)
 
 	sb.WriteString("\nresponses (cold = the first request, which computes the map; bytes of the body as sent):\n")
 	tw = tabwriter.NewWriter(&sb, 0, 0, 2, ' ', 0)

@@ -293,19 +293,7 @@ func (r *Report) Format(w io.Writer) error {
 		return err
 	}
 
-	pass := 0
-	var failed []string
-	for _, t := range r.Targets {
-		if t.Pass {
-			pass++
-		} else {
-			failed = append(failed, t.Summary())
-		}
-	}
-	fmt.Fprintf(&sb, "\ntargets: %d of %d PASS\n", pass, len(r.Targets))
-	for _, f := range failed {
-		fmt.Fprintf(&sb, "  FAIL: %s\n", f)
-	}
+	writeTargets(&sb, r.Targets)
 	sb.WriteString("\n *  baseline gzip: its tiles compressed by the bench at gzip's best level, as ours are; the baseline server itself sends them uncompressed.\n")
 	sb.WriteString(" ** the baseline runs inside the bench process and PostgreSQL: no comparable RSS. MB = 10^6 bytes.\n")
 	if o.FirstError != "" {
@@ -338,4 +326,21 @@ func (r *Report) Format(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, sb.String())
 	return err
+}
+
+// writeTargets prints how many targets pass and the ones that fail.
+func writeTargets(sb *strings.Builder, targets []Target) {
+	pass := 0
+	var failed []string
+	for _, t := range targets {
+		if t.Pass {
+			pass++
+		} else {
+			failed = append(failed, t.Summary())
+		}
+	}
+	fmt.Fprintf(sb, "\ntargets: %d of %d PASS\n", pass, len(targets))
+	for _, f := range failed {
+		fmt.Fprintf(sb, "  FAIL: %s\n", f)
+	}
 }

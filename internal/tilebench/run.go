@@ -60,19 +60,15 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 		return nil, err
 	}
 
-	log.Info("starting atlas serve", "bin", cfg.AtlasBin)
-	srv, err := StartServer(ctx, cfg.AtlasBin, cfg.DatabaseURL, cfg.ServerOutput, cfg.ReadyTimeout)
+	srv, client, err := startServer(ctx, log, cfg.AtlasBin, cfg.DatabaseURL, cfg.ServerOutput, cfg.ReadyTimeout, cfg.Concurrency)
 	if err != nil {
 		return nil, err
 	}
 	defer func() {
-		log.Info("stopping atlas serve (SIGTERM)", "pid", srv.Pid())
-		if serr := srv.Stop(15 * time.Second); serr != nil && err == nil {
+		if serr := srv.stop(log, client); serr != nil && err == nil {
 			err = serr
 		}
 	}()
-	client := NewClient(cfg.Concurrency, 2*time.Minute)
-	defer client.CloseIdleConnections()
 	for _, l := range cfg.Layers {
 		if f := FetchURL(ctx, client, srv.URL+"/tiles/"+l+".json", "identity", nil, false); f.Err != nil {
 			return nil, fmt.Errorf("atlas serve has no layer %s (HTTP %d): import it first: %w", l, f.Status, f.Err)

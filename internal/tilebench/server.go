@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -156,4 +157,22 @@ func ParseVmHWM(status string) (int64, error) {
 		return kb * 1024, nil
 	}
 	return 0, errors.New("no VmHWM in process status")
+}
+
+// startServer starts atlas serve for a bench run, with an HTTP client
+// sized for its load; stop ends both.
+func startServer(ctx context.Context, log *slog.Logger, bin, databaseURL string, logw io.Writer, readyTimeout time.Duration, concurrency int) (*Server, *http.Client, error) {
+	log.Info("starting atlas serve", "bin", bin)
+	srv, err := StartServer(ctx, bin, databaseURL, logw, readyTimeout)
+	if err != nil {
+		return nil, nil, err
+	}
+	return srv, NewClient(concurrency, 2*time.Minute), nil
+}
+
+// stop closes the client's connections and stops the server gracefully.
+func (s *Server) stop(log *slog.Logger, client *http.Client) error {
+	client.CloseIdleConnections()
+	log.Info("stopping atlas serve (SIGTERM)", "pid", s.Pid())
+	return s.Stop(15 * time.Second)
 }
