@@ -41,10 +41,8 @@ func benchTiles(ctx context.Context, log *slog.Logger, args []string, out io.Wri
 	if err != nil {
 		return fmt.Errorf("--bbox: %w", err)
 	}
-	rep, err := tilebench.Run(ctx, tilebench.Config{
-		Layers: ls, MinZoom: *minZoom, MaxZoom: *maxZoom, BBox: b,
-		Duration: *bf.duration, Concurrency: *bf.concurrency, Seed: *bf.seed,
-		AtlasBin: bin, DatabaseURL: url, ServerOutput: os.Stderr, Log: log,
+	rep, err := tilebench.RunTiles(ctx, tilebench.Config{
+		Layers: ls, MinZoom: *minZoom, MaxZoom: *maxZoom, BBox: b, Run: bf.run(bin, url, log),
 	})
 	if err != nil {
 		return fmt.Errorf("bench tiles: %w", err)

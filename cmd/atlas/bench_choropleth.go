@@ -32,9 +32,7 @@ func benchChoropleth(ctx context.Context, log *slog.Logger, args []string, out i
 		return err
 	}
 	rep, err := tilebench.RunChoropleth(ctx, tilebench.ChoroplethConfig{
-		Duration: *bf.duration, Concurrency: *bf.concurrency, Seed: *bf.seed,
-		AtlasBin: bin, DatabaseURL: url, ServerOutput: os.Stderr, Log: log,
-	})
+		Run: bf.run(bin, url, log)})
 	if err != nil {
 		return fmt.Errorf("bench choropleth: %w", err)
 	}

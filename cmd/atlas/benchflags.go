@@ -5,8 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
+
+	"github.com/atlas-sante-travail/atlas/internal/tilebench"
 )
 
 // benchFlags are the flags every bench shares: how long and how hard to
@@ -49,6 +52,13 @@ func (b benchFlags) check(fs *flag.FlagSet) (bin, url string, err error) {
 	}
 	url, err = databaseURL()
 	return bin, url, err
+}
+
+// run is the load configuration of the flags, with the server's logs on
+// stderr.
+func (b benchFlags) run(bin, url string, log *slog.Logger) tilebench.Run {
+	return tilebench.Run{Duration: *b.duration, Concurrency: *b.concurrency, Seed: *b.seed,
+		AtlasBin: bin, DatabaseURL: url, ServerOutput: os.Stderr, Log: log}
 }
 
 // report prints the table and writes the JSON figures when asked.

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math"
 	"net/http"
 	"net/url"
@@ -324,16 +323,8 @@ func ChoroplethTargets(scs []ScenarioFigures) []Target {
 
 // ChoroplethConfig is one choropleth benchmark run.
 type ChoroplethConfig struct {
-	Scenarios    []ChoroplethScenario // nil: ChoroplethScenarios()
-	Duration     time.Duration        // of each warm and conditional run
-	Concurrency  int
-	Seed         uint64
-	MaxRequests  int // bound of each load run; 0 for DefaultMaxRequests
-	AtlasBin     string
-	DatabaseURL  string
-	ServerOutput io.Writer // the atlas server's logs; nil discards them
-	ReadyTimeout time.Duration
-	Log          *slog.Logger
+	Scenarios []ChoroplethScenario // nil: ChoroplethScenarios()
+	Run                            // Duration: of each warm and of each conditional run
 }
 
 // ErrDemoMissing is wrapped by the error of a run whose indicators or
@@ -346,29 +337,13 @@ var ErrDemoMissing = errors.New("run `atlas import demo` first")
 // a warm load with gzip, and a conditional load carrying the ETag of each
 // URL's first answer. The server is stopped with SIGTERM whatever happens.
 func RunChoropleth(ctx context.Context, cfg ChoroplethConfig) (rep *ChoroplethReport, err error) {
-	log := cfg.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	if cfg.Run, err = cfg.Run.withDefaults(); err != nil {
+		return nil, err
 	}
+	log := cfg.Log
 	if cfg.Scenarios == nil {
 		cfg.Scenarios = ChoroplethScenarios()
 	}
-	if cfg.MaxRequests == 0 {
-		cfg.MaxRequests = DefaultMaxRequests
-	}
-	if cfg.ReadyTimeout == 0 {
-		cfg.ReadyTimeout = 2 * time.Minute
-	}
-	if cfg.ServerOutput == nil {
-		cfg.ServerOutput = io.Discard
-	}
-	if cfg.Concurrency < 1 {
-		return nil, errors.New("concurrency must be at least 1")
-	}
-	if cfg.Duration <= 0 {
-		return nil, errors.New("the duration of the load runs must be positive")
-	}
-
 	if err := CheckChoroplethData(ctx, cfg.DatabaseURL, cfg.Scenarios); err != nil {
 		return nil, err
 	}

@@ -22,15 +22,44 @@ type Config struct {
 	Layers           []string
 	MinZoom, MaxZoom int
 	BBox             orb.Bound
-	Duration         time.Duration // of each warm run
-	Concurrency      int
-	Seed             uint64
-	MaxRequests      int // bound of each warm run; 0 for DefaultMaxRequests
-	AtlasBin         string
-	DatabaseURL      string
-	ServerOutput     io.Writer // the atlas server's logs; nil discards them
-	ReadyTimeout     time.Duration
-	Log              *slog.Logger
+	Run
+}
+
+// Run is what every bench run needs: the load, the server to start and
+// where its logs go.
+type Run struct {
+	Duration     time.Duration // of each warm run
+	Concurrency  int
+	Seed         uint64
+	MaxRequests  int // bound of each warm run; 0 for DefaultMaxRequests
+	AtlasBin     string
+	DatabaseURL  string
+	ServerOutput io.Writer // the atlas server's logs; nil discards them
+	ReadyTimeout time.Duration
+	Log          *slog.Logger
+}
+
+// withDefaults fills what was left zero and checks the load.
+func (r Run) withDefaults() (Run, error) {
+	if r.Log == nil {
+		r.Log = slog.New(slog.DiscardHandler)
+	}
+	if r.MaxRequests == 0 {
+		r.MaxRequests = DefaultMaxRequests
+	}
+	if r.ReadyTimeout == 0 {
+		r.ReadyTimeout = 2 * time.Minute
+	}
+	if r.ServerOutput == nil {
+		r.ServerOutput = io.Discard
+	}
+	if r.Concurrency < 1 {
+		return r, errors.New("concurrency must be at least 1")
+	}
+	if r.Duration <= 0 {
+		return r, errors.New("the duration of the load runs must be positive")
+	}
+	return r, nil
 }
 
 // DefaultMaxRequests bounds a warm run (and the memory of its latencies).
@@ -38,23 +67,11 @@ const DefaultMaxRequests = 2_000_000
 
 // Run starts both servers, measures them one after the other and stops
 // them, the atlas server with SIGTERM, whatever happens.
-func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
+func RunTiles(ctx context.Context, cfg Config) (rep *Report, err error) {
+	if cfg.Run, err = cfg.Run.withDefaults(); err != nil {
+		return nil, err
+	}
 	log := cfg.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	if cfg.MaxRequests == 0 {
-		cfg.MaxRequests = DefaultMaxRequests
-	}
-	if cfg.ReadyTimeout == 0 {
-		cfg.ReadyTimeout = 2 * time.Minute
-	}
-	if cfg.ServerOutput == nil {
-		cfg.ServerOutput = io.Discard
-	}
-	if cfg.Concurrency < 1 {
-		return nil, errors.New("concurrency must be at least 1")
-	}
 	tiles, err := TileList(cfg.Layers, cfg.BBox, cfg.MinZoom, cfg.MaxZoom)
 	if err != nil {
 		return nil, err
