@@ -121,7 +121,7 @@ func cmdImportDemo(ctx context.Context, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("import demo", flag.ContinueOnError)
 	mirror := fs.String("mirror", envOr("ATLAS_GEODATA_MIRROR", ""), "local directory with byte-identical copies (ATLAS_GEODATA_MIRROR)")
 	cache := fs.String("cache", envOr("ATLAS_GEODATA_CACHE", ".atlas/geodata"), "where verified files are kept")
-	levels := fs.String("levels", "region,departement,zone-emploi,commune", "levels to import")
+	levels := fs.String("levels", "france,region,departement,zone-emploi,commune", "levels to import")
 	indicators := fs.Bool("indicators", true, "also import the demo indicators (real INSEE figures and fictive AT/MP data)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -191,7 +191,7 @@ func importDemoIndicators(ctx context.Context, log *slog.Logger, st *store.Store
 		log.Warn("some indicator sources could not be fetched; those indicators are skipped", "err", err)
 	}
 	known := map[string][]demodata.Territory{}
-	for _, lv := range []territory.Level{territory.Departement, territory.Commune} {
+	for _, lv := range territory.Levels {
 		d, _, err := st.LoadLevel(ctx, string(lv))
 		if err != nil {
 			return err
@@ -210,8 +210,8 @@ func importDemoIndicators(ctx context.Context, log *slog.Logger, st *store.Store
 			log.Warn("indicator skipped: its source is not available", "indicator", r.Indicator, "source", r.Values)
 			continue
 		}
-		if need := r.Level; len(known[need]) == 0 && (r.Generator != "" || r.Converter == "demodata.PopulationCommuneCSV") {
-			log.Warn("indicator skipped: its level is not imported", "indicator", r.Indicator, "level", need)
+		if len(known[r.Level]) == 0 {
+			log.Warn("indicator skipped: its level is not imported", "indicator", r.Indicator, "level", r.Level)
 			continue
 		}
 		opt, err := r.Prepare(dir, paths, known)

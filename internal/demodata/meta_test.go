@@ -51,8 +51,8 @@ func loadMeta(t *testing.T) map[string]indicator.Indicator {
 
 func TestMetadataValidates(t *testing.T) {
 	meta := loadMeta(t)
-	if len(meta) != 7 {
-		t.Fatalf("%d metadata files, want 7", len(meta))
+	if len(meta) != 9 {
+		t.Fatalf("%d metadata files, want 9", len(meta))
 	}
 	var demoSectors []string
 	demoSectors = append(demoSectors, indicator.SectorAll)
@@ -246,34 +246,9 @@ func TestNationalFigures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		recs, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+		ns, nc, err := SectorTotals(bytes.NewReader(raw), sal, count)
 		if err != nil {
 			t.Fatal(err)
-		}
-		col := map[string]int{}
-		for i, h := range recs[0] {
-			col[h] = i
-		}
-		for _, c := range []string{"Code NAF", sal, count} {
-			if _, ok := col[c]; !ok {
-				t.Fatalf("%s: no column %q", file, c)
-			}
-		}
-		ns, nc := map[string]int{}, map[string]int{}
-		num := func(s string) int {
-			if s == "" {
-				return 0
-			}
-			f, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				t.Fatalf("%s: %q: %v", file, s, err)
-			}
-			return int(f)
-		}
-		for _, r := range recs[1:] {
-			g := NAFGroup(r[col["Code NAF"]])
-			ns[g] += num(r[col[sal]])
-			nc[g] += num(r[col[count]])
 		}
 		return ns, nc
 	}

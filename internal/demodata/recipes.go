@@ -80,6 +80,8 @@ func Recipes() ([]Recipe, error) {
 var converters = map[string]func(b []byte, known map[string][]Territory) ([]byte, error){
 	"demodata.PopulationCSV":   func(b []byte, _ map[string][]Territory) ([]byte, error) { return PopulationCSV(bytes.NewReader(b)) },
 	"demodata.PopulationZECSV": func(b []byte, _ map[string][]Territory) ([]byte, error) { return PopulationZECSV(bytes.NewReader(b)) },
+	"demodata.NationalATCSV":   func(b []byte, _ map[string][]Territory) ([]byte, error) { return NationalATCSV(bytes.NewReader(b)) },
+	"demodata.NationalMPCSV":   func(b []byte, _ map[string][]Territory) ([]byte, error) { return NationalMPCSV(bytes.NewReader(b)) },
 	"demodata.PopulationCommuneCSV": func(b []byte, known map[string][]Territory) ([]byte, error) {
 		codes := map[string]bool{}
 		for _, t := range known["commune"] {

@@ -19,6 +19,7 @@ func TestDemoIndicatorsImport(t *testing.T) {
 	st := storetest.New(t)
 	ctx := context.Background()
 	for _, o := range []importer.TerritoryOptions{
+		{Level: territory.France, Files: []string{datasettest.File(t, "regions/regions-avec-outre-mer.geojson")}, Dissolve: &importer.Dissolve{Code: "FR", Name: "France"}},
 		{Level: territory.Region, Files: []string{datasettest.File(t, "regions/regions-avec-outre-mer.geojson")}, CodeField: "code", NameField: "nom"},
 		{Level: territory.Departement, Files: []string{datasettest.File(t, "departements/departements-avec-outre-mer.geojson")}, CodeField: "code", NameField: "nom",
 			ParentTable: datasettest.File(t, "stats/donnees_departements.csv"), ParentKey: "DEP", ParentColumns: map[territory.Level]string{territory.Region: "REG"}},
@@ -75,6 +76,14 @@ func TestDemoIndicatorsImport(t *testing.T) {
 			t.Errorf("%s: %d secret values (demo data must show the secret acting, INSEE figures have no threshold)", r.Indicator, secret)
 		}
 		t.Logf("%s: %d values, %d secret", r.Indicator, len(vals), secret)
+		if r.Indicator == "at-secteur-france" {
+			// The published national total: 549 614 AT for 20 799 568 salariés.
+			for _, v := range vals {
+				if v.Sector == "ensemble" && (*v.Numerator != 549614 || *v.Denominator != 20799568 || v.Status != "published") {
+					t.Errorf("national total %+v", v)
+				}
+			}
+		}
 	}
 	cat, err := st.Indicators(ctx)
 	if err != nil || len(cat) != len(recipes) {

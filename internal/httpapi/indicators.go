@@ -724,7 +724,7 @@ func (h *handlers) profile(c echo.Context) error {
 		pe.Period, pe.Value, pe.Status = last.Period, last.Value, last.Status
 		pe.Source = e.source(pe.Period)
 		sib := store.ValueQuery{Indicator: e.entry.ID, Level: string(lv), Period: pe.Period, Sex: string(indicator.SexEnsemble), Sector: indicator.SectorAll}
-		among := "toutes les " + lv.Label() + "s"
+		among := "ensemble des " + lv.Plural()
 		if lv != territory.Region && d.Region != "" {
 			sib.WithinLevel, sib.WithinCode = string(territory.Region), d.Region
 			among = "région " + d.Region
@@ -739,7 +739,8 @@ func (h *handlers) profile(c echo.Context) error {
 				svals = append(svals, toValue(e.entry.ID, r))
 			}
 		}
-		if rank, of, ok := indicator.Rank(svals, d.Code); ok {
+		// France has no sibling to be ranked among.
+		if rank, of, ok := indicator.Rank(svals, d.Code); ok && lv != territory.France {
 			pe.Rank = &ProfileRank{Rank: rank, Of: of, Among: among}
 		}
 		if lv != territory.Region && d.Region != "" && e.ind.HasLevel(string(territory.Region)) {
@@ -800,6 +801,11 @@ func (h *handlers) tileWithValues(c echo.Context, l *tiles.Layer, z, x, y int) e
 	missing := md.chart.MissingClass()
 	raw, err := l.EncodeWith(z, x, y, func(f *tiles.Feature) map[string]any {
 		extra := map[string]any{"status": string(indicator.StatusMissing), "class": missing}
+		if n := e.notice(); n != "" {
+			// Fictive figures say so in every feature: a tile can travel
+			// alone into a GIS. The value table holds the text once.
+			extra["notice"] = n
+		}
 		if it, ok := byCode[f.Code]; ok {
 			extra["status"], extra["class"] = string(it.Value.Status), it.Class
 			if _, v, ok := indicator.Gate(it.Value); ok {

@@ -339,6 +339,10 @@ func TestIndicators(t *testing.T) {
 		for _, ft := range s[0].Features {
 			code := ft.Properties["code"].(string)
 			seen[code] = true
+			// taux-at is demonstration data: every feature says so.
+			if ft.Properties["notice"] != indicator.DemoNotice {
+				t.Errorf("%s: notice %v", code, ft.Properties["notice"])
+			}
 			switch code {
 			case "09":
 				if _, ok := ft.Properties["value"]; ok || ft.Properties["status"] != "secret" || ft.Properties["class"] != float64(5) {

@@ -23,6 +23,7 @@ type Recipe struct {
 	ParentColumns  map[string]string `json:"parent_columns"`
 	ParentSkip     int               `json:"parent_skip"`
 	ParentEncoding string            `json:"parent_encoding"`
+	Dissolve       *Dissolve         `json:"dissolve"`
 	Vintage        string            `json:"vintage"`
 	Attribution    string            `json:"attribution"`
 }
@@ -63,7 +64,7 @@ func (r Recipe) Prefixes() []string {
 func (r Recipe) Options(paths map[string]string) (TerritoryOptions, error) {
 	opt := TerritoryOptions{
 		Level: r.Level, CodeField: r.CodeField, NameField: r.NameField,
-		Vintage: r.Vintage, Attribution: r.Attribution, ParentKey: r.ParentKey,
+		Vintage: r.Vintage, Attribution: r.Attribution, ParentKey: r.ParentKey, Dissolve: r.Dissolve,
 	}
 	for _, f := range r.Files {
 		if strings.HasSuffix(f, "/") {

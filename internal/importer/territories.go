@@ -46,7 +46,16 @@ type TerritoryOptions struct {
 	// have titles there); ParentEncoding is "" for UTF-8 or "windows-1252".
 	ParentSkip     int
 	ParentEncoding string
-	Log            *slog.Logger
+	// Dissolve merges every feature into one territory with this code and
+	// name (France from its régions); CodeField and NameField are unused.
+	Dissolve *Dissolve
+	Log      *slog.Logger
+}
+
+// Dissolve names the one territory that all features are merged into.
+type Dissolve struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
 }
 
 // ImportTerritories reads the files, validates every feature, and replaces
@@ -61,7 +70,11 @@ func ImportTerritories(ctx context.Context, st *store.Store, opt TerritoryOption
 	if len(opt.Files) == 0 {
 		return store.ImportResult{}, errors.New("import territories: no input file")
 	}
-	if opt.CodeField == "" || opt.NameField == "" {
+	if opt.Dissolve != nil {
+		if err := territory.ValidateCode(opt.Level, opt.Dissolve.Code); err != nil {
+			return store.ImportResult{}, fmt.Errorf("import territories: %w", err)
+		}
+	} else if opt.CodeField == "" || opt.NameField == "" {
 		return store.ImportResult{}, errors.New("import territories: the code and name fields must be named")
 	}
 	sum, err := fingerprint(opt)
@@ -86,8 +99,10 @@ func ImportTerritories(ctx context.Context, st *store.Store, opt TerritoryOption
 		if err != nil {
 			return store.ImportResult{}, err
 		}
-		if err := checkFields(src, opt); err != nil {
-			return store.ImportResult{}, err
+		if opt.Dissolve == nil {
+			if err := checkFields(src, opt); err != nil {
+				return store.ImportResult{}, err
+			}
 		}
 		fsrid := src.SRID
 		if opt.SRID != 0 {
@@ -101,6 +116,15 @@ func ImportTerritories(ctx context.Context, st *store.Store, opt TerritoryOption
 		}
 		srid = fsrid
 		for _, ft := range src.Features {
+			if opt.Dissolve != nil {
+				b, err := wkb.Marshal(ft.Geometry)
+				if ft.Geometry == nil || err != nil {
+					return store.ImportResult{}, &FileError{File: filepath.Base(f), Feature: ft.Index, Err: fmt.Errorf("no usable geometry: %v", err)}
+				}
+				rows = append(rows, store.TerritoryRow{Index: index, Code: opt.Dissolve.Code, Name: opt.Dissolve.Name, WKB: b})
+				index++
+				continue
+			}
 			row, err := territoryRow(opt, ft, parents)
 			if err != nil {
 				return store.ImportResult{}, &FileError{File: filepath.Base(f), Feature: ft.Index, Err: err}
@@ -126,6 +150,7 @@ func ImportTerritories(ctx context.Context, st *store.Store, opt TerritoryOption
 		Files:       files,
 		SHA256:      sum,
 		Options:     optionsRecord(opt),
+		Dissolve:    opt.Dissolve != nil,
 		Vintage:     opt.Vintage,
 		Attribution: opt.Attribution,
 		SRID:        srid,
@@ -453,6 +478,6 @@ func optionsRecord(opt TerritoryOptions) map[string]any {
 		"level": opt.Level, "files": files, "code_field": opt.CodeField, "name_field": opt.NameField,
 		"srid": opt.SRID, "vintage": opt.Vintage, "attribution": opt.Attribution, "parent_fields": pf,
 		"parent_table": filepath.Base(opt.ParentTable), "parent_key": opt.ParentKey, "parent_columns": pc,
-		"parent_skip": opt.ParentSkip, "parent_encoding": opt.ParentEncoding,
+		"parent_skip": opt.ParentSkip, "parent_encoding": opt.ParentEncoding, "dissolve": opt.Dissolve,
 	}
 }

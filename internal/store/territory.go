@@ -42,6 +42,8 @@ type TerritoryImport struct {
 	SHA256  string // of the input bytes and options: equal means no-op
 	Options any
 	Vintage string
+	// Dissolve merges all rows (which share one code) into one territory.
+	Dissolve bool
 	// Attribution credits the producers, for TileJSON and map legends.
 	Attribution string
 	SRID        int // of the WKB coordinates
@@ -137,6 +139,18 @@ func (s *Store) ReplaceTerritories(ctx context.Context, imp TerritoryImport) (Im
 		}
 		if _, err := tx.Exec(ctx, `UPDATE stage_geom SET g = ST_CollectionExtract(ST_MakeValid(g), 3) WHERE NOT ST_IsValid(g)`); err != nil {
 			return fmt.Errorf("repair geometry: %w", err)
+		}
+		if imp.Dissolve {
+			// PostGIS unions the parts, so shared borders disappear.
+			if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stage_union ON COMMIT DROP AS
+				SELECT min(idx) AS idx, min(code) AS code, min(name) AS name, min(fid) AS fid,
+				       NULL::text AS region, NULL::text AS departement, NULL::text AS zone_emploi,
+				       ST_CollectionExtract(ST_UnaryUnion(ST_Collect(g)), 3) AS g
+				FROM stage_geom;
+				DROP TABLE stage_geom;
+				ALTER TABLE stage_union RENAME TO stage_geom`); err != nil {
+				return fmt.Errorf("dissolve: %w", err)
+			}
 		}
 		var idx int
 		var code string

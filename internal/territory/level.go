@@ -15,6 +15,7 @@ type Level string
 
 // The levels, from the coarsest to the finest.
 const (
+	France      Level = "france"
 	Region      Level = "region"
 	Departement Level = "departement"
 	ZoneEmploi  Level = "zone-emploi"
@@ -22,7 +23,7 @@ const (
 )
 
 // Levels lists every level from the coarsest to the finest.
-var Levels = []Level{Region, Departement, ZoneEmploi, Commune}
+var Levels = []Level{France, Region, Departement, ZoneEmploi, Commune}
 
 // LevelError reports an unknown level name; it lists the allowed ones so
 // that an HTTP or CLI error can say what would have been accepted.
@@ -53,6 +54,8 @@ func ParseLevel(s string) (Level, error) {
 // Layer is the plural name used for tile layers and URLs (/tiles/zones-emploi/...).
 func (l Level) Layer() string {
 	switch l {
+	case France:
+		return "france"
 	case Region:
 		return "regions"
 	case Departement:
@@ -68,6 +71,8 @@ func (l Level) Layer() string {
 // Label is the French name of the level, for UI text and errors.
 func (l Level) Label() string {
 	switch l {
+	case France:
+		return "France"
 	case Region:
 		return "région"
 	case Departement:
@@ -98,6 +103,8 @@ const TileExtent = 4096
 // the source's full detail.
 func (l Level) Zooms() (minZoom, maxZoom int) {
 	switch l {
+	case France:
+		return 0, 8
 	case Region:
 		return 0, 10
 	case Commune:
@@ -106,14 +113,28 @@ func (l Level) Zooms() (minZoom, maxZoom int) {
 	return 0, 11
 }
 
-// rank orders the levels so that feature ids of different levels never collide.
-func (l Level) rank() uint64 {
-	for i, x := range Levels {
-		if x == l {
-			return uint64(i + 1)
-		}
+// Plural is the French plural of the level's name, for UI text
+// ("ensemble des zones d'emploi").
+func (l Level) Plural() string {
+	switch l {
+	case France:
+		return "France"
+	case Region:
+		return "régions"
+	case Departement:
+		return "départements"
+	case ZoneEmploi:
+		return "zones d'emploi"
+	case Commune:
+		return "communes"
 	}
-	return 0
+	return string(l)
+}
+
+// rank keeps feature ids of different levels apart. It is fixed per level
+// (France came last) so that ids never change when levels are added.
+func (l Level) rank() uint64 {
+	return map[Level]uint64{Region: 1, Departement: 2, ZoneEmploi: 3, Commune: 4, France: 5}[l]
 }
 
 // Parents lists the levels a territory of this level belongs to. A zone
@@ -130,6 +151,8 @@ func (l Level) Parents() []Level {
 }
 
 var codePatterns = map[Level]*regexp.Regexp{
+	// The whole country, for national figures (sector breakdowns).
+	France: regexp.MustCompile(`^FR$`),
 	// COG région codes: 01..06 overseas, 11..94 metropolitan.
 	Region: regexp.MustCompile(`^[0-9]{2}$`),
 	// 01..95 with Corsica as 2A/2B, overseas 971..976.

@@ -98,12 +98,20 @@ func TestFieldAndZooms(t *testing.T) {
 		field      string
 		zmin, zmax int
 	}{
-		{Region, "region", 0, 10}, {Departement, "departement", 0, 11},
+		{France, "france", 0, 8}, {Region, "region", 0, 10}, {Departement, "departement", 0, 11},
 		{ZoneEmploi, "zone_emploi", 0, 11}, {Commune, "commune", 6, 13},
 	} {
 		zmin, zmax := c.level.Zooms()
 		if c.level.Field() != c.field || zmin != c.zmin || zmax != c.zmax {
 			t.Errorf("%s: field %q, zooms %d-%d", c.level, c.level.Field(), zmin, zmax)
+		}
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for l, want := range map[Level]string{ZoneEmploi: "zones d'emploi", Departement: "départements", Region: "régions", Commune: "communes"} {
+		if got := l.Plural(); got != want {
+			t.Errorf("%s: %q", l, got)
 		}
 	}
 }
