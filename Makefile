@@ -24,6 +24,7 @@ deps:
 
 build:
 	@bash deploy/deps.sh go
+	@bash deploy/web.sh
 	$(GO) build -o $(BIN) ./cmd/atlas
 
 bench-tiles: build

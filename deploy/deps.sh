@@ -12,6 +12,8 @@ go mod download || die "could not download the Go modules (no access to the Go m
 
 missing=()
 command -v ogrinfo >/dev/null || missing+=(gdal-bin)
+command -v node >/dev/null || missing+=(nodejs npm)
+command -v chromium >/dev/null || missing+=(chromium)
 ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || missing+=(postgresql-postgis)
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "atlas: installing ${missing[*]}" >&2

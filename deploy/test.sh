@@ -16,5 +16,8 @@ if [ -z "${ATLAS_GEODATA_MIRROR:-}" ]; then
 	go run ./cmd/atlas geodata fetch --cache .atlas/geodata
 	export ATLAS_GEODATA_MIRROR=$(pwd)/.atlas/geodata
 fi
+bash deploy/web.sh
 go vet ./...
 go test -count=1 -timeout 20m ./...
+# The workshop map in a real headless Chromium against a real server.
+bash deploy/browser-test.sh

@@ -80,6 +80,8 @@ func New(cfg Config) *echo.Echo {
 	api.GET("/indicators/:id", h.getIndicator)
 	api.GET("/indicators/:id/values", h.indicatorValues)
 	api.GET("/indicators/:id/choropleth", h.choropleth)
+	// The workshop map (web-map/, embedded): GET / and its assets; see web.go.
+	e.RouteNotFound("/*", defaultWeb().handle)
 	return e
 }
 

@@ -1,0 +1,43 @@
+// The legend: classes with colours, labels and counts, the secret and
+// missing classes, the period and the source line. It is one <table> (with
+// a caption and header cells), so screen readers read it as a table.
+import type { Choropleth, Indicator } from './api';
+import { periodLabel, sexLabel } from './labels';
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+export function renderLegend(root: HTMLElement, ch: Choropleth, ind: Indicator | undefined): void {
+  root.replaceChildren();
+  root.append(el('h2', { id: 'legende-titre' }, ch.label));
+  const sub: string[] = [periodLabel(ch.period)];
+  if (ch.sex !== 'ensemble') sub.push(sexLabel(ch.sex));
+  if (ch.sector !== 'ensemble') sub.push(`secteur ${ch.sector}`);
+  root.append(el('p', { class: 'legende-periode', 'data-period': ch.period }, sub.join(' · ')));
+  if (ch.notice) root.append(el('p', { class: 'legende-avis', role: 'note' }, ch.notice));
+
+  const table = el('table', { class: 'legende-table', 'aria-describedby': 'legende-titre' });
+  table.append(el('caption', {}, `Classes (${ch.unit})`));
+  const head = el('thead');
+  const hr = el('tr');
+  hr.append(el('th', { scope: 'col' }, 'Couleur'), el('th', { scope: 'col' }, 'Classe'), el('th', { scope: 'col' }, 'Territoires'));
+  head.append(hr);
+  const body = el('tbody');
+  for (const c of ch.legend) {
+    const tr = el('tr', { 'data-class': String(c.class), 'data-kind': c.kind, 'data-count': String(c.count) });
+    const sw = el('span', { class: `pastille pastille-${c.kind}`, 'aria-hidden': 'true' });
+    sw.style.backgroundColor = c.color;
+    const swCell = el('td');
+    swCell.append(sw);
+    tr.append(swCell, el('th', { scope: 'row' }, c.label), el('td', { class: 'nombre' }, c.count.toLocaleString('fr-FR')));
+    body.append(tr);
+  }
+  table.append(head, body);
+  root.append(table);
+  const source = ch.source ?? (ind ? `Source : ${ind.producer} (${periodLabel(ch.period)})` : '');
+  if (source) root.append(el('p', { class: 'legende-source' }, source));
+}
