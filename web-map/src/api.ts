@@ -108,6 +108,8 @@ export interface ChoroplethQuery {
   sector?: string;
   method?: Method;
   classes?: number;
+  /** A palette of the API; empty for the indicator's default. */
+  palette?: string;
 }
 
 /** Tile layer name of a territorial level (`zone-emploi` → `zones-emploi`). */
@@ -158,6 +160,7 @@ export function choroplethURL(id: string, q: ChoroplethQuery): string {
   if (q.sector) p.set('sector', q.sector);
   if (q.method) p.set('method', q.method);
   if (q.classes) p.set('classes', String(q.classes));
+  if (q.palette) p.set('palette', q.palette);
   return `/api/v1/indicators/${encodeURIComponent(id)}/choropleth?${p.toString()}`;
 }
 

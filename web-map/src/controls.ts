@@ -6,7 +6,7 @@ import type { Indicator, Level, Method, Sex } from './api';
 import { LEVEL_LABELS, METHOD_LABELS, periodLabel, SEX_LABELS } from './labels';
 import type { ViewState } from './url-state';
 
-export type Change = Partial<Pick<ViewState, 'indicator' | 'level' | 'period' | 'sex' | 'sector' | 'method' | 'classes'>>;
+export type Change = Partial<Pick<ViewState, 'indicator' | 'level' | 'period' | 'sex' | 'sector' | 'method' | 'classes' | 'palette'>>;
 
 function option(value: string, label: string, selected: boolean): HTMLOptionElement {
   const o = document.createElement('option');

@@ -4,6 +4,10 @@ import { ApiError, getChoropleth, listIndicators, type Choropleth, type Chorople
 import { Controls, type Change } from './controls';
 import { formatValue, LEVEL_LABELS } from './labels';
 import { renderLegend } from './legend';
+import { initExport } from './export';
+import { initPresentation } from './presentation';
+import { initProfile } from './profile';
+import { initSearch } from './search';
 import { AtlasMap } from './map';
 import { DEFAULT_STATE, parseState, writeState, type ViewState } from './url-state';
 import './style.css';
@@ -97,6 +101,18 @@ async function start(): Promise<void> {
     },
   };
   window.__atlas = debug;
+  initExport({ atlas, indicators, choropleth: () => current });
+  initPresentation({
+    atlas,
+    controls,
+    indicators,
+    state: () => state,
+    // Presentation mode changes the page, not the map's colours: no refresh.
+    setPresentation: (on: boolean) => {
+      state = { ...state, presentation: on };
+      writeState(state);
+    },
+  });
 
   function describe(t: ChoroplethTerritory | undefined, f: MapGeoJSONFeature): string[] {
     const name = t?.name ?? String(f.properties['name'] ?? '');
@@ -173,7 +189,7 @@ async function start(): Promise<void> {
         atlas.showLevel(level),
         getChoropleth(
           state.indicator,
-          { level, period: state.period, sex: state.sex, sector: state.sector, method: state.method, classes: state.classes },
+          { level, period: state.period, sex: state.sex, sector: state.sector, method: state.method, classes: state.classes, palette: state.palette },
           ac.signal,
         ),
       ]);
@@ -229,6 +245,9 @@ async function start(): Promise<void> {
     atlas.map.jumpTo({ center: [c.lon, c.lat], zoom: c.z });
     void refresh('url');
   });
+
+  const profile = initProfile({ atlas, state: () => state, indicators });
+  initSearch({ atlas, state: () => state, profile });
 
   await refresh('initial');
 }

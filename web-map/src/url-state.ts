@@ -21,6 +21,10 @@ export interface ViewState {
   camera: Camera;
   /** Code of the selected territory at the current level, or ''. */
   selection: string;
+  /** Colour scheme asked of the API; '' keeps the indicator's default. */
+  palette: string;
+  /** Presentation mode (back of the room). */
+  presentation: boolean;
 }
 
 export const DEFAULT_CAMERA: Camera = { z: 4.6, lat: 46.6, lon: 2.5 };
@@ -35,6 +39,8 @@ export const DEFAULT_STATE: ViewState = {
   classes: 5,
   camera: DEFAULT_CAMERA,
   selection: '',
+  palette: '',
+  presentation: false,
 };
 
 const LEVELS: readonly Level[] = ['france', 'region', 'departement', 'zone-emploi', 'commune'];
@@ -71,6 +77,8 @@ export function parseState(loc: { hash: string; search: string }): ViewState {
       lon: num(p.get('lon'), DEFAULT_CAMERA.lon, -180, 180),
     },
     selection: (p.get('sel') ?? '').trim(),
+    palette: /^[a-z]+$/.test(p.get('pal') ?? '') ? (p.get('pal') as string) : '',
+    presentation: p.get('pres') === '1',
   };
 }
 
@@ -88,6 +96,8 @@ export function formatState(s: ViewState): string {
   p.set('lat', s.camera.lat.toFixed(4));
   p.set('lon', s.camera.lon.toFixed(4));
   if (s.selection) p.set('sel', s.selection);
+  if (s.palette) p.set('pal', s.palette);
+  if (s.presentation) p.set('pres', '1');
   return '#' + p.toString();
 }
 

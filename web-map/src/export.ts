@@ -1,0 +1,266 @@
+// Exports of the current view: the map as a PNG with its title, legend,
+// notice and source line drawn beside it on one canvas; the data as a CSV
+// link to the values endpoint (semicolons and a BOM: French Excel).
+import type { Choropleth, Indicator, LegendClass } from './api';
+import { LEVEL_LABELS, periodLabel, sexLabel } from './labels';
+import type { AtlasMap } from './map';
+
+export interface ExportDeps {
+  atlas: AtlasMap;
+  indicators: Indicator[];
+  /** The choropleth on screen (null before the first one). */
+  choropleth: () => Choropleth | null;
+}
+
+const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif";
+const LEGEND_WIDTH = 360; // CSS pixels
+const PAD = 16;
+
+/** The values endpoint for a choropleth's selection, as CSV for French Excel. */
+export function valuesCSVURL(ch: Pick<Choropleth, 'indicator' | 'level' | 'period' | 'sex' | 'sector'>): string {
+  const p = new URLSearchParams({ level: ch.level, period: ch.period, sex: ch.sex, sector: ch.sector, format: 'csv', sep: ';' });
+  return `/api/v1/indicators/${encodeURIComponent(ch.indicator)}/values?${p.toString()}`;
+}
+
+function slug(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
+}
+
+export function fileStem(ch: Choropleth): string {
+  const parts = [ch.indicator, ch.level, ch.period];
+  if (ch.sex !== 'ensemble') parts.push(ch.sex);
+  if (ch.sector !== 'ensemble') parts.push(`secteur-${ch.sector}`);
+  return 'atlas-' + slug(parts.join('-'));
+}
+
+/** Title, subtitle, notice and source of a choropleth, as in the legend. */
+export function describeMap(ch: Choropleth, ind: Indicator | undefined): { title: string; subtitle: string; notice: string; source: string } {
+  const sub = [periodLabel(ch.period), LEVEL_LABELS[ch.level]];
+  if (ch.sex !== 'ensemble') sub.push(sexLabel(ch.sex));
+  if (ch.sector !== 'ensemble') sub.push(`secteur ${ch.sector}`);
+  return {
+    title: ch.label,
+    subtitle: sub.join(' · '),
+    notice: ch.notice ?? ind?.notice ?? '',
+    source: ch.source ?? (ind ? `Source : ${ind.producer} (${periodLabel(ch.period)})` : ''),
+  };
+}
+
+/** Greedy word wrap to a width in canvas units. */
+function wrap(ctx: CanvasRenderingContext2D, text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const t = line ? `${line} ${word}` : word;
+    if (ctx.measureText(t).width <= width || !line) line = t;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** The map canvas once a frame has been rendered (preserveDrawingBuffer keeps it readable). */
+function renderedMap(atlas: AtlasMap): Promise<HTMLCanvasElement> {
+  return new Promise((resolve) => {
+    atlas.map.once('render', () => resolve(atlas.map.getCanvas()));
+    atlas.map.triggerRepaint();
+  });
+}
+
+function drawSwatch(ctx: CanvasRenderingContext2D, c: LegendClass, x: number, y: number, w: number, h: number, s: number): void {
+  ctx.fillStyle = c.color;
+  ctx.fillRect(x, y, w, h);
+  if (c.kind === 'secret') {
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(x, y, w, h);
+    ctx.clip();
+    ctx.strokeStyle = 'rgba(40, 40, 40, 0.85)';
+    ctx.lineWidth = 2 * s;
+    for (let o = -h; o < w + h; o += 6 * s) {
+      ctx.beginPath();
+      ctx.moveTo(x + o, y + h);
+      ctx.lineTo(x + o + h, y);
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
+  ctx.strokeStyle = '#555555';
+  ctx.lineWidth = s;
+  ctx.strokeRect(x + s / 2, y + s / 2, w - s, h - s);
+}
+
+/** Draws the map with its title, legend, notice and source line. */
+export async function composeImage(deps: ExportDeps): Promise<HTMLCanvasElement> {
+  const ch = deps.choropleth();
+  if (!ch) throw new Error('aucune carte à exporter');
+  const ind = deps.indicators.find((i) => i.id === ch.indicator);
+  const d = describeMap(ch, ind);
+  const mapCanvas = await renderedMap(deps.atlas);
+  const s = mapCanvas.width / Math.max(1, mapCanvas.clientWidth || mapCanvas.width); // device pixel ratio of the map
+  const mapW = mapCanvas.width;
+  const mapH = mapCanvas.height;
+  const pad = PAD * s;
+  const out = document.createElement('canvas');
+  const ctx = out.getContext('2d');
+  if (!ctx) throw new Error('canvas 2D indisponible');
+  const font = (px: number, weight = 'normal'): string => `${weight} ${Math.round(px * s)}px ${FONT}`;
+  // Wide enough for the longest class label (swatch, label, count), within limits.
+  ctx.font = font(14);
+  const longest = Math.max(0, ...ch.legend.map((c) => ctx.measureText(c.label).width));
+  const legendW = Math.min(Math.max(LEGEND_WIDTH * s, longest + 2 * pad + 42 * s + 56 * s), 620 * s);
+  const width = mapW + legendW;
+
+  // Measure the wrapped texts before sizing the canvas.
+  ctx.font = font(22, 'bold');
+  const titleLines = wrap(ctx, d.title, width - 2 * pad);
+  ctx.font = font(13, 'bold');
+  const noticeLines = d.notice ? wrap(ctx, d.notice, width - 2 * pad) : [];
+  ctx.font = font(12);
+  const sourceLines = d.source ? wrap(ctx, d.source, width - 2 * pad) : [];
+  const titleH = pad + titleLines.length * 28 * s + 22 * s + pad / 2;
+  const rowH = 24 * s;
+  const legendH = pad + 22 * s + (ch.legend.length + 1) * rowH + pad;
+  const footH = pad / 2 + noticeLines.length * 18 * s + sourceLines.length * 16 * s + 18 * s + pad / 2;
+  const bodyH = Math.max(mapH, legendH);
+  out.width = Math.ceil(width);
+  out.height = Math.ceil(titleH + bodyH + footH);
+
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.textBaseline = 'top';
+
+  // Title band.
+  let y = pad;
+  ctx.fillStyle = '#0b3d91';
+  ctx.font = font(22, 'bold');
+  for (const l of titleLines) {
+    ctx.fillText(l, pad, y);
+    y += 28 * s;
+  }
+  ctx.fillStyle = '#1a1a1a';
+  ctx.font = font(16, '600');
+  ctx.fillText(d.subtitle, pad, y);
+
+  // Map.
+  ctx.drawImage(mapCanvas, 0, titleH);
+  ctx.strokeStyle = '#999999';
+  ctx.lineWidth = s;
+  ctx.strokeRect(s / 2, titleH + s / 2, mapW - s, mapH - s);
+
+  // Legend: caption, then one row per class (colour, label, count).
+  const lx = mapW + pad;
+  const countX = width - pad;
+  y = titleH + pad;
+  ctx.fillStyle = '#1a1a1a';
+  ctx.font = font(15, 'bold');
+  ctx.fillText(`Classes (${ch.unit})`, lx, y);
+  y += 22 * s;
+  ctx.font = font(12, 'bold');
+  ctx.fillStyle = '#444444';
+  ctx.textAlign = 'right';
+  ctx.fillText('Territoires', countX, y + 4 * s);
+  ctx.textAlign = 'left';
+  y += rowH;
+  for (const c of ch.legend) {
+    drawSwatch(ctx, c, lx, y, 32 * s, 18 * s, s);
+    ctx.fillStyle = '#1a1a1a';
+    ctx.font = font(14);
+    ctx.fillText(c.label, lx + 42 * s, y + 2 * s, countX - (lx + 42 * s) - 48 * s);
+    ctx.textAlign = 'right';
+    ctx.fillText(c.count.toLocaleString('fr-FR'), countX, y + 2 * s);
+    ctx.textAlign = 'left';
+    y += rowH;
+  }
+
+  // Footer: demonstration notice, source, export line.
+  y = titleH + bodyH + pad / 2;
+  ctx.fillStyle = '#8a1c00';
+  ctx.font = font(13, 'bold');
+  for (const l of noticeLines) {
+    ctx.fillText(l, pad, y);
+    y += 18 * s;
+  }
+  ctx.fillStyle = '#333333';
+  ctx.font = font(12);
+  for (const l of sourceLines) {
+    ctx.fillText(l, pad, y);
+    y += 16 * s;
+  }
+  ctx.fillStyle = '#555555';
+  ctx.font = font(11);
+  ctx.fillText(`Atlas Santé-Travail – carte exportée le ${new Date().toLocaleDateString('fr-FR')}`, pad, y + 2 * s);
+  return out;
+}
+
+function download(href: string, name: string): void {
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+export function initExport(deps: ExportDeps): void {
+  const png = document.getElementById('export-png');
+  const csv = document.getElementById('export-csv');
+  if (!(png instanceof HTMLButtonElement) || !(csv instanceof HTMLAnchorElement)) {
+    throw new Error('boutons d’export absents de la page');
+  }
+  const status = document.getElementById('etat');
+
+  const updateCSV = (): void => {
+    const ch = deps.choropleth();
+    if (!ch) {
+      csv.removeAttribute('href');
+      csv.setAttribute('aria-disabled', 'true');
+      return;
+    }
+    csv.href = valuesCSVURL(ch);
+    csv.download = `${fileStem(ch)}.csv`;
+    csv.removeAttribute('aria-disabled');
+  };
+  updateCSV();
+  // The legend is redrawn after each refresh: keep the link in step with it.
+  const legend = document.getElementById('legende');
+  if (legend) new MutationObserver(updateCSV).observe(legend, { childList: true });
+  csv.addEventListener('click', updateCSV);
+  csv.addEventListener('focus', updateCSV);
+
+  png.addEventListener('click', () => {
+    png.disabled = true;
+    void composeImage(deps)
+      .then(
+        (canvas) =>
+          new Promise<void>((resolve, reject) => {
+            canvas.toBlob((blob) => {
+              if (!blob) {
+                reject(new Error('image non produite'));
+                return;
+              }
+              const url = URL.createObjectURL(blob);
+              const ch = deps.choropleth();
+              download(url, `${ch ? fileStem(ch) : 'atlas'}.png`);
+              window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+              resolve();
+            }, 'image/png');
+          }),
+      )
+      .catch((err: unknown) => {
+        if (status) status.textContent = `Erreur d’export : ${String(err)}`;
+      })
+      .finally(() => {
+        png.disabled = false;
+      });
+  });
+}

@@ -1,0 +1,486 @@
+// The profile panel of the selected territory: every indicator of its
+// profile (/api/v1/territories/{level}/{code}/profile) grouped by theme, with
+// the latest value, the rank among its siblings, the comparison with its
+// région and a small inline SVG time-series chart (no chart library).
+//
+// The selection lives in the URL (`sel`): the panel follows it. It changes
+// the selection by rewriting the hash, which main.ts already listens to, so
+// the map, the URL and the panel stay one state.
+import { ApiError, type Indicator, type Level } from './api';
+import { formatValue, LEVEL_LABELS, periodLabel } from './labels';
+import type { AtlasMap } from './map';
+import type { MapGeoJSONFeature } from 'maplibre-gl';
+import type { ViewState } from './url-state';
+
+export type ProfileStatus = 'published' | 'secret' | 'missing' | 'provisional' | 'estimated';
+
+export interface TerritoryRef {
+  level: Level;
+  code: string;
+  name: string;
+  id: number;
+}
+
+export interface TerritoryDetail extends TerritoryRef {
+  parents?: TerritoryRef[];
+  children?: Record<string, TerritoryRef[]>;
+  /** [west, south, east, north] */
+  bbox?: [number, number, number, number];
+  centroid?: [number, number];
+}
+
+export interface ProfileReference {
+  level: string;
+  code: string;
+  name: string;
+  value?: number | null;
+  status: ProfileStatus;
+  label?: string;
+  reason?: string;
+}
+
+export interface SeriesPoint {
+  period: string;
+  value?: number | null;
+  status: ProfileStatus;
+}
+
+export interface ProfileEntry {
+  indicator: string;
+  label: string;
+  theme: string;
+  theme_label: string;
+  unit: string;
+  decimals: number;
+  polarity: string;
+  period: string;
+  value?: number | null;
+  status: ProfileStatus;
+  rank?: { rank: number; of: number; among: string };
+  region?: ProfileReference;
+  series?: SeriesPoint[];
+  source?: string;
+  notice?: string;
+}
+
+export interface Profile {
+  territory: TerritoryRef;
+  indicators: ProfileEntry[];
+}
+
+/** The five themes of the catalogue, in their order; labels from the catalogue win. */
+const THEMES: ReadonlyArray<[string, string]> = [
+  ['emploi-entreprises', 'Emploi et entreprises'],
+  ['exposition', 'Expositions professionnelles'],
+  ['sinistralite', 'Sinistralité (AT/MP)'],
+  ['prevention', 'Prévention'],
+  ['maintien-emploi', 'Maintien en emploi'],
+];
+
+const LEVEL_PLURALS: Record<Level, [string, string]> = {
+  france: ['territoire', 'territoires'],
+  region: ['région', 'régions'],
+  departement: ['département', 'départements'],
+  'zone-emploi': ["zone d'emploi", "zones d'emploi"],
+  commune: ['commune', 'communes'],
+};
+
+async function getJSON<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(path, { signal, headers: { Accept: 'application/json' } });
+  if (!res.ok) {
+    let title = res.statusText;
+    let detail = '';
+    try {
+      const p = (await res.json()) as { title?: string; detail?: string };
+      title = p.title ?? title;
+      detail = p.detail ?? '';
+    } catch {
+      // not problem+json
+    }
+    throw new ApiError(res.status, title, detail);
+  }
+  return (await res.json()) as T;
+}
+
+const seg = (s: string): string => encodeURIComponent(s);
+
+export function getTerritory(level: Level, code: string, signal?: AbortSignal): Promise<TerritoryDetail> {
+  return getJSON<TerritoryDetail>(`/api/v1/territories/${seg(level)}/${seg(code)}`, signal);
+}
+
+export function getProfile(level: Level, code: string, signal?: AbortSignal): Promise<Profile> {
+  return getJSON<Profile>(`/api/v1/territories/${seg(level)}/${seg(code)}/profile`, signal);
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, text?: string): SVGElementTagNameMap[K] {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function hasValue(s: ProfileStatus, v: number | null | undefined): v is number {
+  return (s === 'published' || s === 'provisional' || s === 'estimated') && typeof v === 'number' && Number.isFinite(v);
+}
+
+function number(v: number, decimals: number): string {
+  return v.toLocaleString('fr-FR', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}
+
+/** The value as the panel shows it: formatted with unit, or why there is none. */
+export function valueText(status: ProfileStatus, value: number | null | undefined, decimals: number, unit: string): string {
+  if (status === 'secret') return 'secret statistique';
+  if (!hasValue(status, value)) return 'donnée manquante';
+  const v = formatValue(value, decimals, unit);
+  if (status === 'provisional') return `${v} (provisoire)`;
+  if (status === 'estimated') return `${v} (estimation)`;
+  return v;
+}
+
+function ordinal(n: number, feminine: boolean): string {
+  return n === 1 ? (feminine ? '1re' : '1er') : `${n}e`;
+}
+
+/** « 3e sur 13 départements de la région Occitanie ». */
+export function rankText(rank: { rank: number; of: number; among: string }, level: Level, regionName: string | undefined): string {
+  const [one, many] = LEVEL_PLURALS[level];
+  const feminine = level === 'region' || level === 'zone-emploi' || level === 'commune';
+  const what = rank.of > 1 ? many : one;
+  const head = `${ordinal(rank.rank, feminine)} sur ${rank.of.toLocaleString('fr-FR')} ${what}`;
+  const m = /^région (.+)$/.exec(rank.among);
+  if (m) return `${head} de la région ${regionName ?? m[1]}`;
+  if (rank.among === 'ensemble des régions') return `${head} (France entière)`;
+  return rank.among ? `${head} (${rank.among})` : head;
+}
+
+function comparisonText(e: ProfileEntry, aggregation: string | undefined): string {
+  const r = e.region;
+  if (!r) return '';
+  const name = r.name || `région ${r.code}`;
+  if (!hasValue(r.status, r.value)) {
+    const why = r.status === 'secret' ? 'secret statistique' : r.reason ? r.reason : 'donnée manquante';
+    return `Région ${name} : ${why}`;
+  }
+  const ref = `Région ${name} : ${formatValue(r.value, e.decimals, e.unit)}`;
+  if (!hasValue(e.status, e.value)) return ref;
+  if (aggregation === 'sum') {
+    if (r.value === 0) return ref;
+    const share = (100 * e.value) / r.value;
+    return `${ref}, soit ${number(share, 1)}\u00a0% du total régional`;
+  }
+  const diff = e.value - r.value;
+  const rounded = Number(diff.toFixed(e.decimals));
+  if (rounded === 0) return `${ref} (valeur égale à celle de la région)`;
+  const sign = rounded > 0 ? '+' : '−';
+  return `${ref} ; écart ${sign}${number(Math.abs(diff), e.decimals)} (${rounded > 0 ? 'au-dessus' : 'en dessous'} de la région)`;
+}
+
+/**
+ * A small time-series chart: one path per run of values (secret and missing
+ * periods are gaps), the minimum and maximum on the y axis, the first and
+ * last periods on the x axis.
+ */
+export function seriesChart(series: SeriesPoint[], decimals: number, unit: string, label: string): SVGSVGElement | HTMLElement {
+  const values = series.filter((p) => hasValue(p.status, p.value)).map((p) => p.value as number);
+  const gaps = series.length - values.length;
+  if (series.length < 2 || values.length === 0) {
+    const only = series[0];
+    return el(
+      'p',
+      { class: 'profil-serie-vide' },
+      series.length === 0 ? 'Pas de série temporelle.' : series.length === 1 && only ? `Série : une seule période (${periodLabel(only.period)}).` : 'Série sans valeur publiée.',
+    );
+  }
+  const W = 300;
+  const H = 92;
+  const left = 58;
+  const right = 6;
+  const top = 8;
+  const bottom = 20;
+  const pw = W - left - right;
+  const ph = H - top - bottom;
+  let min = Math.min(...values);
+  let max = Math.max(...values);
+  const first = series[0];
+  const last = series[series.length - 1];
+  const desc =
+    `${label} : évolution de ${periodLabel(first?.period ?? '')} à ${periodLabel(last?.period ?? '')}, ` +
+    `minimum ${formatValue(min, decimals, unit)}, maximum ${formatValue(max, decimals, unit)}` +
+    (gaps > 0 ? ` ; ${gaps} période${gaps > 1 ? 's' : ''} sans valeur publiée (secret ou manquante)` : '');
+  const root = svg('svg', { class: 'profil-serie', viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': desc });
+  root.append(svg('title', {}, desc));
+  const lo = min;
+  const hi = max;
+  if (max === min) {
+    min -= 1;
+    max += 1;
+  }
+  const x = (i: number): number => left + (series.length === 1 ? pw / 2 : (i * pw) / (series.length - 1));
+  const y = (v: number): number => top + ph - ((v - min) / (max - min)) * ph;
+  // Axes and their labels.
+  root.append(
+    svg('line', { class: 'axe', x1: left, y1: top, x2: left, y2: top + ph }),
+    svg('line', { class: 'axe', x1: left, y1: top + ph, x2: left + pw, y2: top + ph }),
+    svg('text', { class: 'etiquette', x: left - 4, y: y(hi) + 3, 'text-anchor': 'end', 'data-axis': 'max' }, number(hi, decimals)),
+    svg('text', { class: 'etiquette', x: left - 4, y: y(lo) + 3, 'text-anchor': 'end', 'data-axis': 'min' }, number(lo, decimals)),
+    svg('text', { class: 'etiquette', x: left, y: H - 4, 'text-anchor': 'start' }, first?.period ?? ''),
+    svg('text', { class: 'etiquette', x: left + pw, y: H - 4, 'text-anchor': 'end' }, last?.period ?? ''),
+  );
+  // Runs of consecutive values; a lone value between gaps is a dot.
+  let run: string[] = [];
+  let runStart = -1;
+  let runs = 0;
+  const flush = (): void => {
+    if (run.length === 1) {
+      const [cx, cy] = (run[0] ?? '0,0').split(',');
+      root.append(svg('circle', { class: 'serie-point', cx: cx ?? 0, cy: cy ?? 0, r: 1.8, 'data-run': runs }));
+    } else if (run.length > 1) {
+      root.append(svg('polyline', { class: 'serie-ligne', points: run.join(' '), 'data-run': runs, 'data-from': runStart }));
+    }
+    if (run.length > 0) runs++;
+    run = [];
+  };
+  series.forEach((p, i) => {
+    if (hasValue(p.status, p.value)) {
+      if (run.length === 0) runStart = i;
+      run.push(`${x(i).toFixed(1)},${y(p.value).toFixed(1)}`);
+    } else {
+      flush();
+      // A faint tick on the x axis marks the gap.
+      root.append(svg('line', { class: `serie-trou serie-trou-${p.status}`, x1: x(i), y1: top + ph - 3, x2: x(i), y2: top + ph + 3 }));
+    }
+  });
+  flush();
+  root.dataset['runs'] = String(runs);
+  root.dataset['gaps'] = String(gaps);
+  if (last && hasValue(last.status, last.value)) {
+    root.append(svg('circle', { class: 'serie-dernier', cx: x(series.length - 1), cy: y(last.value), r: 2.6 }));
+  }
+  return root;
+}
+
+export interface ProfileContext {
+  atlas: AtlasMap;
+  /** The current view state (main.ts owns it). */
+  state: () => ViewState;
+  indicators: Indicator[];
+}
+
+export class ProfilePanel {
+  private readonly root: HTMLElement;
+  private shownKey = '';
+  private inflight: AbortController | null = null;
+  private returnFocus: HTMLElement | null = null;
+  private link: HTMLAnchorElement | null = null;
+  private focusOnOpen = false;
+
+  constructor(private readonly ctx: ProfileContext) {
+    const root = document.getElementById('profil');
+    if (!root) throw new Error('élément #profil absent de la page');
+    this.root = root;
+    this.root.setAttribute('aria-label', 'Profil du territoire');
+    this.root.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) {
+        e.preventDefault();
+        this.close();
+      }
+    });
+    // Escape closes the panel from anywhere, except inside a form field,
+    // where it belongs to the field (the search box closes its list).
+    document.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape' || e.defaultPrevented || this.root.hidden) return;
+      const t = e.target as HTMLElement | null;
+      if (t && (t.closest('input, select, textarea, [role="combobox"]') || this.root.contains(t))) return;
+      e.preventDefault();
+      this.close();
+    });
+  }
+
+  /**
+   * Selects a territory of the current level by its feature id (null:
+   * none) the way a click on the map does: main.ts updates its state, the
+   * URL and the highlight, then the panel follows.
+   */
+  select(id: number | null): void {
+    this.ctx.atlas.onClick(id === null ? null : ({ id } as unknown as MapGeoJSONFeature));
+  }
+
+  isOpen(): boolean {
+    return !this.root.hidden;
+  }
+
+  /** Opens the next profile with the focus on its title (keyboard users). */
+  focusNext(): void {
+    this.focusOnOpen = true;
+  }
+
+  /** Follows the state: opens, reloads or closes the panel. Idempotent. */
+  sync(): void {
+    const s = this.ctx.state();
+    const level: Level = s.level || 'departement';
+    const key = s.selection ? `${level}/${s.selection}` : '';
+    if (key === this.shownKey) {
+      if (this.link) this.link.href = location.href;
+      return;
+    }
+    this.shownKey = key;
+    if (!key) {
+      this.hide();
+      return;
+    }
+    void this.load(level, s.selection);
+  }
+
+  /** Clears the selection (the URL, the map and the panel follow). */
+  close(): void {
+    const focus = this.returnFocus;
+    this.inflight?.abort();
+    // State first, then hide: hiding resizes the map, whose moveend writes
+    // main.ts's state to the URL, which must already have no selection.
+    this.select(null);
+    if (!this.root.hidden) this.hide();
+    if (focus && document.contains(focus)) focus.focus();
+  }
+
+  private hide(): void {
+    this.inflight?.abort();
+    this.inflight = null;
+    this.shownKey = '';
+    this.root.hidden = true;
+    this.root.replaceChildren();
+    this.link = null;
+    delete this.root.dataset['level'];
+    delete this.root.dataset['code'];
+    this.root.dataset['state'] = 'closed';
+  }
+
+  private async load(level: Level, code: string): Promise<void> {
+    this.inflight?.abort();
+    const ac = new AbortController();
+    this.inflight = ac;
+    if (this.root.hidden) {
+      const active = document.activeElement;
+      this.returnFocus = active instanceof HTMLElement && active !== document.body ? active : null;
+    }
+    this.root.hidden = false;
+    this.root.dataset['state'] = 'loading';
+    this.root.dataset['level'] = level;
+    this.root.dataset['code'] = code;
+    this.root.replaceChildren(this.header(code, `${LEVEL_LABELS[level]} ${code}`), el('p', { class: 'profil-chargement', role: 'status' }, 'Chargement du profil…'));
+    try {
+      const [detail, profile] = await Promise.all([getTerritory(level, code, ac.signal), getProfile(level, code, ac.signal)]);
+      if (ac.signal.aborted) return;
+      this.render(level, detail, profile);
+      this.root.dataset['state'] = 'ready';
+    } catch (err) {
+      if (ac.signal.aborted) return;
+      const msg =
+        err instanceof ApiError && err.status === 404
+          ? `Aucun territoire « ${code} » au niveau ${LEVEL_LABELS[level].toLowerCase()}.`
+          : `Profil indisponible : ${err instanceof ApiError ? `${err.title} ${err.detail}` : String(err)}`;
+      this.root.replaceChildren(this.header(code, LEVEL_LABELS[level]), el('p', { class: 'profil-erreur', role: 'alert' }, msg));
+      this.root.dataset['state'] = 'error';
+    }
+    if (this.focusOnOpen) {
+      this.focusOnOpen = false;
+      document.getElementById('profil-titre')?.focus();
+    }
+  }
+
+  private header(title: string, subtitle: string): HTMLElement {
+    const head = el('div', { class: 'profil-entete' });
+    const h = el('h2', { id: 'profil-titre', tabindex: '-1' }, title);
+    const close = el('button', { type: 'button', class: 'profil-fermer', 'aria-label': 'Fermer le profil (Échap)', title: 'Fermer (Échap)' }, '×');
+    close.addEventListener('click', () => this.close());
+    head.append(h, close);
+    const wrap = el('div');
+    wrap.append(head, el('p', { class: 'profil-niveau' }, subtitle));
+    return wrap;
+  }
+
+  private render(level: Level, detail: TerritoryDetail, profile: Profile): void {
+    const region = detail.parents?.find((p) => p.level === 'region');
+    const t = profile.territory;
+    this.root.setAttribute('aria-label', `Profil du territoire : ${t.name}`);
+    const sub = [`${LEVEL_LABELS[level]} ${t.code}`];
+    if (region) sub.push(`région ${region.name}`);
+    const parts: HTMLElement[] = [this.header(t.name, sub.join(' · '))];
+
+    const link = el('a', { class: 'profil-lien', href: location.href }, 'Lien vers cette vue');
+    const refresh = (): void => {
+      link.href = location.href;
+    };
+    link.addEventListener('focus', refresh);
+    link.addEventListener('pointerdown', refresh);
+    this.link = link;
+    const p = el('p', { class: 'profil-lien-ligne' });
+    p.append(link);
+    parts.push(p);
+
+    const catalogue = new Map(this.ctx.indicators.map((i) => [i.id, i]));
+    const themeLabel = new Map<string, string>(THEMES);
+    for (const i of this.ctx.indicators) themeLabel.set(i.theme, i.theme_label);
+    for (const e of profile.indicators) if (e.theme_label) themeLabel.set(e.theme, e.theme_label);
+    const order = [...THEMES.map(([id]) => id)];
+    for (const e of profile.indicators) if (!order.includes(e.theme)) order.push(e.theme);
+
+    if (profile.indicators.length === 0) {
+      parts.push(el('p', { class: 'profil-vide' }, 'Aucun indicateur disponible pour ce territoire.'));
+    }
+    for (const theme of order) {
+      const entries = profile.indicators.filter((e) => e.theme === theme);
+      const section = el('section', { class: 'profil-theme', 'data-theme': theme, 'aria-labelledby': `profil-theme-${theme}` });
+      section.append(el('h3', { id: `profil-theme-${theme}` }, themeLabel.get(theme) ?? theme));
+      if (entries.length === 0) {
+        section.append(el('p', { class: 'profil-vide' }, 'Aucun indicateur de ce thème pour ce territoire.'));
+      }
+      for (const e of entries) {
+        const info = catalogue.get(e.indicator) as (Indicator & { aggregation?: string }) | undefined;
+        section.append(this.entry(e, level, region?.name, info?.aggregation));
+      }
+      parts.push(section);
+    }
+    this.root.replaceChildren(...parts);
+  }
+
+  private entry(e: ProfileEntry, level: Level, regionName: string | undefined, aggregation: string | undefined): HTMLElement {
+    const art = el('article', { class: 'profil-indicateur', 'data-indicator': e.indicator, 'data-status': e.status, 'data-period': e.period });
+    if (hasValue(e.status, e.value)) art.dataset['value'] = String(e.value);
+    art.append(el('h4', {}, e.label));
+    const v = el('p', { class: 'profil-valeur' });
+    v.append(el('strong', { class: `profil-statut-${e.status}` }, valueText(e.status, e.value, e.decimals, e.unit)));
+    if (e.period) v.append(' ', el('span', { class: 'profil-periode' }, `(${periodLabel(e.period)})`));
+    art.append(v);
+    if (e.rank) {
+      art.append(el('p', { class: 'profil-rang', 'data-rank': String(e.rank.rank), 'data-of': String(e.rank.of) }, rankText(e.rank, level, regionName)));
+    }
+    const cmp = comparisonText(e, aggregation);
+    if (cmp) art.append(el('p', { class: 'profil-region' }, cmp));
+    art.append(seriesChart(e.series ?? [], e.decimals, e.unit, e.label));
+    if (e.notice) art.append(el('p', { class: 'profil-avis', role: 'note' }, e.notice));
+    return art;
+  }
+}
+
+/** Creates the panel and wires it to the map clicks, the URL and the map's idle events. */
+export function initProfile(ctx: ProfileContext): ProfilePanel {
+  const panel = new ProfilePanel(ctx);
+  const previous = ctx.atlas.onClick;
+  ctx.atlas.onClick = (f) => {
+    previous(f);
+    panel.sync();
+  };
+  window.addEventListener('hashchange', () => panel.sync());
+  // After every refresh (level, indicator…) and every move: cheap when nothing changed.
+  ctx.atlas.map.on('idle', () => panel.sync());
+  panel.sync();
+  return panel;
+}
