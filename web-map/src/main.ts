@@ -5,6 +5,7 @@ import { Controls, type Change } from './controls';
 import { formatValue, LEVEL_LABELS } from './labels';
 import { renderLegend } from './legend';
 import { initExport } from './export';
+import { initPlaceLabels } from './place-labels';
 import { initPresentation } from './presentation';
 import { initProfile } from './profile';
 import { initSearch } from './search';
@@ -248,6 +249,7 @@ async function start(): Promise<void> {
 
   const profile = initProfile({ atlas, state: () => state, indicators });
   initSearch({ atlas, state: () => state, profile });
+  initPlaceLabels(atlas);
 
   await refresh('initial');
 }
