@@ -8,6 +8,9 @@ BIN := bin/atlas
 GEODATA_MIRROR ?=
 MIRROR_FLAG := $(if $(GEODATA_MIRROR),--mirror $(abspath $(GEODATA_MIRROR)),)
 export ATLAS_GEODATA_MIRROR := $(if $(GEODATA_MIRROR),$(abspath $(GEODATA_MIRROR)),$(ATLAS_GEODATA_MIRROR))
+# `make run REGION=76`: the map opens on that région (atlas serve --region).
+REGION ?=
+export ATLAS_REGION := $(if $(REGION),$(REGION),$(ATLAS_REGION))
 
 .PHONY: run test deps build db bench-tiles bench-choropleth clean
 

@@ -23,6 +23,9 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	cors := fs.String("cors", envOr("ATLAS_CORS_ORIGINS", ""), "comma-separated origins allowed to GET (default any)")
 	dbTimeout := fs.Duration("db-timeout", 5*time.Second, "timeout of each request's database work")
 	migrate := fs.Bool("migrate", true, "apply pending schema migrations at start")
+	var view httpapi.DefaultView
+	fs.StringVar(&view.Region, "region", envOr("ATLAS_REGION", ""), "INSEE code of the région the map opens on, e.g. 76 or 84 (ATLAS_REGION; default France)")
+	fs.StringVar(&view.Indicator, "indicator", envOr("ATLAS_INDICATOR", ""), "indicator the map opens on (ATLAS_INDICATOR; default chosen by the map)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -47,6 +50,19 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	if len(svc.Layers()) == 0 {
 		log.Warn("no territories imported yet: run `atlas import demo` or `atlas import territories`")
 	}
+	if view.Region != "" || view.Indicator != "" {
+		entries, err := st.Indicators(ctx)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(entries))
+		for i, e := range entries {
+			ids[i] = e.ID
+		}
+		if err := view.Check(svc, ids); err != nil {
+			return err
+		}
+	}
 	wctx, cancelWatch := context.WithCancel(ctx)
 	defer cancelWatch()
 	go svc.Watch(wctx)
@@ -55,7 +71,7 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	if *cors != "" {
 		origins = strings.Split(*cors, ",")
 	}
-	e := httpapi.New(httpapi.Config{Store: st, Tiles: svc, CORSOrigins: origins, DBTimeout: *dbTimeout, Metrics: metrics, Log: log})
+	e := httpapi.New(httpapi.Config{Store: st, Tiles: svc, CORSOrigins: origins, DBTimeout: *dbTimeout, View: view, Metrics: metrics, Log: log})
 	srv := &http.Server{
 		Handler:           e,
 		ReadHeaderTimeout: 5 * time.Second,

@@ -74,24 +74,26 @@ type ChoroplethTerritory struct {
 
 // ChoroplethResponse is the JSON body of the choropleth endpoint.
 type ChoroplethResponse struct {
-	Indicator   string                  `json:"indicator"`
-	Label       string                  `json:"label"`
-	Unit        string                  `json:"unit"`
-	Level       string                  `json:"level"`
-	Period      string                  `json:"period"`
-	Sex         string                  `json:"sex"`
-	Sector      string                  `json:"sector"`
-	Method      indicator.Method        `json:"method"`
-	Palette     string                  `json:"palette"`
-	Polarity    indicator.Polarity      `json:"polarity"`
-	Breaks      *indicator.Breaks       `json:"breaks"`
-	Colors      []string                `json:"colors"`
-	Legend      []indicator.LegendEntry `json:"legend"`
-	Note        string                  `json:"note,omitempty"`
-	Territories []ChoroplethTerritory   `json:"territories"`
-	References  []indicator.Reference   `json:"references"`
-	Source      string                  `json:"source"`
-	Notice      string                  `json:"notice,omitempty"`
+	Indicator string                  `json:"indicator"`
+	Label     string                  `json:"label"`
+	Unit      string                  `json:"unit"`
+	Level     string                  `json:"level"`
+	Period    string                  `json:"period"`
+	Sex       string                  `json:"sex"`
+	Sector    string                  `json:"sector"`
+	Method    indicator.Method        `json:"method"`
+	Palette   string                  `json:"palette"`
+	Polarity  indicator.Polarity      `json:"polarity"`
+	Breaks    *indicator.Breaks       `json:"breaks"`
+	Colors    []string                `json:"colors"`
+	Legend    []indicator.LegendEntry `json:"legend"`
+	Note      string                  `json:"note,omitempty"`
+	// Within is the territory the classes were computed in (within=).
+	Within      *TerritoryRef         `json:"within,omitempty"`
+	Territories []ChoroplethTerritory `json:"territories"`
+	References  []indicator.Reference `json:"references"`
+	Source      string                `json:"source"`
+	Notice      string                `json:"notice,omitempty"`
 }
 
 // ProfileEntry is one indicator in a territory's profile.
@@ -306,7 +308,7 @@ func (s selection) query(id string) store.ValueQuery {
 // indicator. Empty parameters stay empty unless defaults is set, in which
 // case sex and sector default to ensemble and level to the indicator's
 // first level.
-func parseSelection(c echo.Context, ind indicator.Indicator, defaults bool) (selection, error) {
+func (h *handlers) parseSelection(c echo.Context, ind indicator.Indicator, defaults bool) (selection, error) {
 	var s selection
 	if lv := c.QueryParam("level"); lv != "" {
 		l, err := territory.ParseLevel(lv)
@@ -355,9 +357,33 @@ func parseSelection(c echo.Context, ind indicator.Indicator, defaults bool) (sel
 		if territory.ValidateCode(l, code) != nil {
 			return s, BadParam("within", "invalid code for level "+string(l))
 		}
+		// An unknown territory would give an empty map that looks like
+		// missing data: name it instead.
+		if !h.knownTerritory(l, code) {
+			return s, UnknownParam("within", "no "+l.Label()+" with code "+code)
+		}
 		s.withinLevel, s.withinCode = l, code
 	}
 	return s, nil
+}
+
+// knownTerritory tells whether a territory exists: imported itself, or
+// named as the parent of an imported one (a base may hold départements
+// with their région codes but not the régions' outlines).
+func (h *handlers) knownTerritory(l territory.Level, code string) bool {
+	if layer, ok := h.cfg.Tiles.Layer(l.Layer()); ok {
+		_, ok := layer.Feature(code)
+		return ok
+	}
+	field := l.Field()
+	for _, layer := range h.cfg.Tiles.Layers() {
+		for _, f := range layer.Features {
+			if f.Props[field] == code {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (h *handlers) territoryName(level, code string) (string, uint64) {
@@ -388,7 +414,7 @@ func (h *handlers) indicatorValues(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sel, err := parseSelection(c, e.ind, false)
+	sel, err := h.parseSelection(c, e.ind, false)
 	if err != nil {
 		return err
 	}
@@ -577,7 +603,7 @@ func (h *handlers) choropleth(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sel, err := parseSelection(c, e.ind, true)
+	sel, err := h.parseSelection(c, e.ind, true)
 	if err != nil {
 		return err
 	}
@@ -606,6 +632,10 @@ func (h *handlers) choropleth(c echo.Context) error {
 		Breaks: md.chart.Breaks, Colors: md.chart.Colors, Legend: md.chart.Legend, Note: md.chart.Note,
 		Territories: []ChoroplethTerritory{}, References: []indicator.Reference{},
 		Source: e.source(sel.period), Notice: e.notice(),
+	}
+	if sel.withinLevel != "" {
+		name, id := h.territoryName(string(sel.withinLevel), sel.withinCode)
+		out.Within = &TerritoryRef{Level: string(sel.withinLevel), Code: sel.withinCode, Name: name, ID: id}
 	}
 	regionsShown := map[string]bool{}
 	lvLayer, _ := h.cfg.Tiles.Layer(sel.level.Layer())
@@ -785,7 +815,7 @@ func (h *handlers) tileWithValues(c echo.Context, l *tiles.Layer, z, x, y int) e
 			return BadParam(p, "not accepted on tiles: tiles use the default classification")
 		}
 	}
-	sel, err := parseSelection(c, e.ind, true)
+	sel, err := h.parseSelection(c, e.ind, true)
 	if err != nil {
 		return err
 	}

@@ -388,6 +388,8 @@ func TestIndicators(t *testing.T) {
 			{"/api/v1/indicators/taux-at/values?sector=Z9", "sector", 400},
 			{"/api/v1/indicators/taux-at/values?within=76", "within", 400},
 			{"/api/v1/indicators/taux-at/values?within=region:7x", "within", 400},
+			{"/api/v1/indicators/taux-at/values?within=region:99", "within", 404},
+			{"/api/v1/indicators/taux-at/choropleth?within=zone-emploi:9999", "within", 404},
 			{"/api/v1/indicators/taux-at/values?format=xml", "format", 400},
 			{"/api/v1/indicators/taux-at/values?format=csv&sep=|", "sep", 400},
 			{"/api/v1/indicators/taux-at/choropleth?level=canton", "level", 400},
@@ -439,6 +441,15 @@ func TestIndicators(t *testing.T) {
 		getJSON(t, base+"/indicators/taux-at/choropleth?level=departement&within=region:84", &out)
 		if len(in.Territories) != len(occitanie)+2 || len(out.Territories) != 0 {
 			t.Errorf("within 76: %d territories, within 84: %d", len(in.Territories), len(out.Territories))
+		}
+		// The answer says where its classes come from.
+		if w := in.Within; w == nil || w.Level != "region" || w.Code != "76" {
+			t.Errorf("within %+v", in.Within)
+		}
+		var france httpapi.ChoroplethResponse
+		getJSON(t, base+"/indicators/taux-at/choropleth?level=departement", &france)
+		if france.Within != nil {
+			t.Errorf("France-wide map says within %+v", france.Within)
 		}
 	})
 

@@ -46,6 +46,14 @@ func NotFound(detail string) *Problem {
 	return &Problem{Type: "/problems/not-found", Title: "Ressource introuvable", Status: http.StatusNotFound, Detail: detail}
 }
 
+// UnknownParam is a 404 problem about a parameter that names something
+// well-formed but absent (a territory that is not imported).
+func UnknownParam(name, reason string) *Problem {
+	p := NotFound(name + ": " + reason)
+	p.InvalidParams = []InvalidParam{{Name: name, Reason: reason}}
+	return p
+}
+
 // errorHandler is the adapter from errors to responses: problems are sent
 // as they are, echo's own errors keep their status, and anything else is an
 // internal error that is logged but never shown in detail to the client.

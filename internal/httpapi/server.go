@@ -29,8 +29,10 @@ type Config struct {
 	CORSOrigins []string
 	// DBTimeout bounds each request's database work.
 	DBTimeout time.Duration
-	Metrics   *Metrics
-	Log       *slog.Logger
+	// View is what the workshop map opens on when its link says nothing.
+	View    DefaultView
+	Metrics *Metrics
+	Log     *slog.Logger
 }
 
 // New builds the echo server with every route.
@@ -76,6 +78,7 @@ func New(cfg Config) *echo.Echo {
 	api.GET("/territories", h.searchTerritories)
 	api.GET("/territories/:level/:code", h.territory)
 	api.GET("/territories/:level/:code/profile", h.profile)
+	api.GET("/default-view", h.defaultView)
 	api.GET("/indicators", h.listIndicators)
 	api.GET("/indicators/:id", h.getIndicator)
 	api.GET("/indicators/:id/values", h.indicatorValues)
