@@ -2,12 +2,17 @@
 # Runs the browser test of the workshop map (web-map/test/, node --test and
 # playwright-core driving Debian's chromium) against a running atlas server.
 #
-#   ATLAS_URL=http://127.0.0.1:8097 bash deploy/browser-test.sh
+#   ATLAS_URL=http://127.0.0.1:8097 ATLAS_REGION_URL=http://127.0.0.1:8098 \
+#     bash deploy/browser-test.sh
 #
-# Without ATLAS_URL it starts one itself: the front end is built, bin/atlas
-# compiled, a throwaway database created in the private cluster (or on the
-# server DATABASE_URL names; its role needs CREATEDB), the demo imported into
-# it (from ATLAS_GEODATA_MIRROR when set) and the server stopped and the
+# (the second server runs `atlas serve --region 76` on the same base).
+#
+# Without ATLAS_URL it starts servers itself: the front end is built,
+# bin/atlas compiled, a throwaway database created in the private cluster (or
+# on the server DATABASE_URL names; its role needs CREATEDB), the demo
+# imported into it (from ATLAS_GEODATA_MIRROR when set), and two servers
+# started on it: one opening on France (ATLAS_URL), one configured for
+# Occitanie (ATLAS_REGION_URL, `--region 76`). They are stopped and the
 # database dropped at the end. Screenshots go to test-artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,30 +52,48 @@ if [ -z "${ATLAS_URL:-}" ]; then
 	[ -n "${ATLAS_GEODATA_MIRROR:-}" ] && mirror=(--mirror "$ATLAS_GEODATA_MIRROR")
 	echo "deploy/browser-test.sh: importing the demo into $db" >&2
 	DATABASE_URL=$dburl ./bin/atlas import demo "${mirror[@]}" >"$log" 2>&1 || { cat "$log" >&2; psql "$admin" -qc "drop database if exists $db" || true; die "demo import failed"; }
-	# Port 0: the kernel picks a free one, which the server logs.
-	DATABASE_URL=$dburl ./bin/atlas serve --addr "127.0.0.1:0" >>"$log" 2>&1 &
-	server=$!
+	servers=()
 	cleanup() {
-		kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+		for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
 		psql "$admin" -qc "drop database if exists $db" >/dev/null 2>&1 || true
-		rm -f "$log"
+		rm -f "$log" "$log".*
 	}
 	trap cleanup EXIT
-	for _ in $(seq 1 240); do
-		addr=$(sed -nE 's/.*msg=serving addr=(http:[^ ]*).*/\1/p' "$log" | tail -1)
-		[ -n "$addr" ] && break
-		kill -0 "$server" 2>/dev/null || { cat "$log" >&2; die "atlas serve exited"; }
-		sleep 0.5
-	done
-	[ -n "$addr" ] || { cat "$log" >&2; die "atlas serve did not start"; }
-	export ATLAS_URL=$addr
-	for _ in $(seq 1 120); do
-		curl -fsS "$ATLAS_URL/readyz" >/dev/null 2>&1 && break
-		kill -0 "$server" 2>/dev/null || { cat "$log" >&2; die "atlas serve exited"; }
-		sleep 0.5
-	done
-	curl -fsS "$ATLAS_URL/readyz" >/dev/null || { cat "$log" >&2; die "server not ready"; }
+	# serve LOGSUFFIX [ARGS...]: starts `atlas serve ARGS` on a port the
+	# kernel picks (port 0, which the server logs), waits until it is ready
+	# and prints its URL.
+	serve() {
+		local out="$log.$1" addr="" pid
+		shift
+		DATABASE_URL=$dburl ./bin/atlas serve --addr "127.0.0.1:0" "$@" >"$out" 2>&1 &
+		pid=$!
+		servers+=("$pid")
+		for _ in $(seq 1 240); do
+			addr=$(sed -nE 's/.*msg=serving addr=(http:[^ ]*).*/\1/p' "$out" | tail -1)
+			[ -n "$addr" ] && break
+			kill -0 "$pid" 2>/dev/null || { cat "$out" >&2; die "atlas serve $* exited"; }
+			sleep 0.5
+		done
+		[ -n "$addr" ] || { cat "$out" >&2; die "atlas serve $* did not start"; }
+		for _ in $(seq 1 120); do
+			curl -fsS "$addr/readyz" >/dev/null 2>&1 && break
+			kill -0 "$pid" 2>/dev/null || { cat "$out" >&2; die "atlas serve $* exited"; }
+			sleep 0.5
+		done
+		curl -fsS "$addr/readyz" >/dev/null || { cat "$out" >&2; die "atlas serve $* not ready"; }
+		echo "$addr"
+	}
+	# Not in a $(...): the cleanup must know the servers' pids.
+	serve france >"$log.url"
+	ATLAS_URL=$(cat "$log.url")
+	# The same base seen by a regional diagnostic group (region.test.mjs).
+	serve occitanie --region 76 >"$log.url"
+	ATLAS_REGION_URL=$(cat "$log.url")
+	export ATLAS_URL ATLAS_REGION_URL
 fi
 
 mkdir -p test-artifacts
-node --test --test-reporter=spec web-map/test/
+# Only the test files: node would also run harness.mjs as one, being in a
+# test/ folder. One file at a time: in parallel they share the 2 cores and the
+# timings they print mean nothing.
+node --test --test-concurrency=1 --test-reporter=spec web-map/test/*.test.mjs

@@ -73,9 +73,32 @@ export interface Choropleth {
   colors: string[];
   legend: LegendClass[];
   references?: Reference[];
+  /** The région the classes were computed in (a regional map). */
+  within?: TerritoryRef;
   territories: ChoroplethTerritory[];
   source?: string;
   notice?: string;
+}
+
+export interface TerritoryRef {
+  level: Level;
+  code: string;
+  name: string;
+  id: number;
+}
+
+export interface TerritoryDetail extends TerritoryRef {
+  parents?: TerritoryRef[];
+  children?: Record<string, TerritoryRef[]>;
+  /** [west, south, east, north] */
+  bbox?: [number, number, number, number];
+  centroid?: [number, number];
+}
+
+/** What the map opens on when its link says nothing (GET /api/v1/default-view). */
+export interface DefaultView {
+  region: (TerritoryRef & { bbox: [number, number, number, number]; centroid: [number, number] }) | null;
+  indicator: string | null;
 }
 
 export interface TileJSON {
@@ -110,6 +133,8 @@ export interface ChoroplethQuery {
   classes?: number;
   /** A palette of the API; empty for the indicator's default. */
   palette?: string;
+  /** `region:76`: classes computed on that région's territories only. */
+  within?: string;
 }
 
 /** Tile layer name of a territorial level (`zone-emploi` → `zones-emploi`). */
@@ -132,8 +157,11 @@ export function tileJSONURL(level: Level): string {
   return new URL(`/tiles/${tileLayerOf(level)}.json`, location.href).href;
 }
 
-async function getJSON<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, { signal, headers: { Accept: 'application/json' } });
+/** GETs JSON; a problem+json answer becomes an ApiError with its title and detail. */
+export async function getJSON<T>(path: string, signal?: AbortSignal, preloaded = false): Promise<T> {
+  // A preloaded answer is reused only by a request that matches the preload
+  // (same URL, default headers and credentials): no Accept header for those.
+  const res = await fetch(path, preloaded ? { signal } : { signal, headers: { Accept: 'application/json' } });
   if (!res.ok) {
     let title = res.statusText;
     let detail = '';
@@ -149,8 +177,29 @@ async function getJSON<T>(path: string, signal?: AbortSignal): Promise<T> {
   return (await res.json()) as T;
 }
 
-export function listIndicators(signal?: AbortSignal): Promise<IndicatorList> {
-  return getJSON<IndicatorList>('/api/v1/indicators', signal);
+// index.html preloads both catalogues (`<link rel="preload">`) so that they
+// arrive while the script is still being parsed.
+export function listIndicators(): Promise<IndicatorList> {
+  return getJSON<IndicatorList>('/api/v1/indicators', undefined, true);
+}
+
+/** The TileJSON of every territorial level served. */
+export function listTileSets(): Promise<TileJSON[]> {
+  return getJSON<TileJSON[]>('/tiles.json', undefined, true);
+}
+
+/** The instance's default view (preloaded by index.html). */
+export function getDefaultView(): Promise<DefaultView> {
+  return getJSON<DefaultView>('/api/v1/default-view', undefined, true);
+}
+
+export function getTerritory(level: Level, code: string, signal?: AbortSignal): Promise<TerritoryDetail> {
+  return getJSON<TerritoryDetail>(`/api/v1/territories/${encodeURIComponent(level)}/${encodeURIComponent(code)}`, signal);
+}
+
+/** Every territory of a level, by name (the search endpoint without a query). */
+export function listTerritories(level: Level, signal?: AbortSignal): Promise<{ count: number; territories: TerritoryRef[] }> {
+  return getJSON(`/api/v1/territories?level=${encodeURIComponent(level)}`, signal);
 }
 
 export function choroplethURL(id: string, q: ChoroplethQuery): string {
@@ -161,6 +210,7 @@ export function choroplethURL(id: string, q: ChoroplethQuery): string {
   if (q.method) p.set('method', q.method);
   if (q.classes) p.set('classes', String(q.classes));
   if (q.palette) p.set('palette', q.palette);
+  if (q.within) p.set('within', q.within);
   return `/api/v1/indicators/${encodeURIComponent(id)}/choropleth?${p.toString()}`;
 }
 

@@ -2,11 +2,11 @@
 // play), sex, sector, classification method and number of classes. Native
 // form controls with labels, so everything works with the keyboard and
 // screen readers; the panel only reports changes, main.ts owns the state.
-import type { Indicator, Level, Method, Sex } from './api';
+import type { Indicator, Level, Method, Sex, TerritoryRef } from './api';
 import { LEVEL_LABELS, METHOD_LABELS, periodLabel, SEX_LABELS } from './labels';
 import type { ViewState } from './url-state';
 
-export type Change = Partial<Pick<ViewState, 'indicator' | 'level' | 'period' | 'sex' | 'sector' | 'method' | 'classes' | 'palette'>>;
+export type Change = Partial<Pick<ViewState, 'indicator' | 'level' | 'period' | 'sex' | 'sector' | 'method' | 'classes' | 'palette' | 'region'>>;
 
 function option(value: string, label: string, selected: boolean): HTMLOptionElement {
   const o = document.createElement('option');
@@ -23,6 +23,7 @@ function must<T extends HTMLElement>(root: ParentNode, sel: string): T {
 }
 
 export class Controls {
+  private readonly study: HTMLSelectElement;
   private readonly theme: HTMLSelectElement;
   private readonly indicator: HTMLSelectElement;
   private readonly level: HTMLSelectElement;
@@ -44,6 +45,7 @@ export class Controls {
 
   constructor(root: HTMLElement) {
     root.addEventListener('submit', (e) => e.preventDefault());
+    this.study = must(root, '#ctl-etude');
     this.theme = must(root, '#ctl-theme');
     this.indicator = must(root, '#ctl-indicateur');
     this.level = must(root, '#ctl-niveau');
@@ -59,6 +61,7 @@ export class Controls {
     this.method = must(root, '#ctl-methode');
     this.classes = must(root, '#ctl-classes');
 
+    this.study.addEventListener('change', () => this.onChange({ region: this.study.value }));
     this.theme.addEventListener('change', () => {
       const first = this.indicators.find((i) => i.theme === this.theme.value);
       if (first) this.onChange({ indicator: first.id });
@@ -77,6 +80,15 @@ export class Controls {
       this.classes.value = String(k);
       this.onChange({ classes: k });
     });
+  }
+
+  /** Lists the régions that can be studied, keeping the current choice. */
+  setRegions(regions: readonly TerritoryRef[], current: string): void {
+    const sorted = [...regions].sort((a, b) => a.name.localeCompare(b.name, 'fr'));
+    this.study.replaceChildren(
+      option('', 'France entière', current === ''),
+      ...sorted.map((r) => option(r.code, r.name, r.code === current)),
+    );
   }
 
   /** Fills every control from the catalogue and the (resolved) state. */
@@ -115,6 +127,9 @@ export class Controls {
       ...Object.entries(METHOD_LABELS).map(([m, label]) => option(m, label ?? m, m === s.method)),
     );
     this.classes.value = String(s.classes);
+    // Before the région list arrives, the option of a linked région exists.
+    if (s.region && ![...this.study.options].some((o) => o.value === s.region)) this.study.append(option(s.region, `Région ${s.region}`, true));
+    this.study.value = s.region;
   }
 
   private setPeriodIndex(i: number): void {

@@ -3,13 +3,23 @@
 // link to the values endpoint (semicolons and a BOM: French Excel).
 import type { Choropleth, Indicator, LegendClass } from './api';
 import { LEVEL_LABELS, periodLabel, sexLabel } from './labels';
-import type { AtlasMap } from './map';
+import { CONTEXT_COLOR, type AtlasMap } from './map';
 
 export interface ExportDeps {
   atlas: AtlasMap;
   indicators: Indicator[];
   /** The choropleth on screen (null before the first one). */
   choropleth: () => Choropleth | null;
+  /** Told what each composed image holds (read by the browser test). */
+  onComposed?: (info: ComposedInfo) => void;
+}
+
+/** Where the map lies in a composed image and how many names were drawn on it. */
+export interface ComposedInfo {
+  mapTop: number;
+  mapWidth: number;
+  mapHeight: number;
+  labels: number;
 }
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif";
@@ -17,8 +27,10 @@ const LEGEND_WIDTH = 360; // CSS pixels
 const PAD = 16;
 
 /** The values endpoint for a choropleth's selection, as CSV for French Excel. */
-export function valuesCSVURL(ch: Pick<Choropleth, 'indicator' | 'level' | 'period' | 'sex' | 'sector'>): string {
+export function valuesCSVURL(ch: Pick<Choropleth, 'indicator' | 'level' | 'period' | 'sex' | 'sector' | 'within'>): string {
   const p = new URLSearchParams({ level: ch.level, period: ch.period, sex: ch.sex, sector: ch.sector, format: 'csv', sep: ';' });
+  // A regional map exports its région's territories, as shown.
+  if (ch.within) p.set('within', `${ch.within.level}:${ch.within.code}`);
   return `/api/v1/indicators/${encodeURIComponent(ch.indicator)}/values?${p.toString()}`;
 }
 
@@ -33,6 +45,7 @@ function slug(s: string): string {
 
 export function fileStem(ch: Choropleth): string {
   const parts = [ch.indicator, ch.level, ch.period];
+  if (ch.within) parts.push(ch.within.name);
   if (ch.sex !== 'ensemble') parts.push(ch.sex);
   if (ch.sector !== 'ensemble') parts.push(`secteur-${ch.sector}`);
   return 'atlas-' + slug(parts.join('-'));
@@ -41,6 +54,7 @@ export function fileStem(ch: Choropleth): string {
 /** Title, subtitle, notice and source of a choropleth, as in the legend. */
 export function describeMap(ch: Choropleth, ind: Indicator | undefined): { title: string; subtitle: string; notice: string; source: string } {
   const sub = [periodLabel(ch.period), LEVEL_LABELS[ch.level]];
+  if (ch.within) sub.unshift(ch.within.name);
   if (ch.sex !== 'ensemble') sub.push(sexLabel(ch.sex));
   if (ch.sector !== 'ensemble') sub.push(`secteur ${ch.sector}`);
   return {
@@ -73,6 +87,43 @@ function renderedMap(atlas: AtlasMap): Promise<HTMLCanvasElement> {
     atlas.map.once('render', () => resolve(atlas.map.getCanvas()));
     atlas.map.triggerRepaint();
   });
+}
+
+/**
+ * Draws the territory names shown over the map (HTML labels, see
+ * place-labels.ts) where they are on screen, with the same font and a
+ * white halo, so the image reads like the map.
+ */
+function drawPlaceLabels(ctx: CanvasRenderingContext2D, container: HTMLElement, top: number, s: number): number {
+  const frame = container.getBoundingClientRect();
+  let drawn = 0;
+  ctx.save();
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  ctx.lineJoin = 'round';
+  for (const el of container.querySelectorAll<HTMLElement>('.etiquette-territoire:not([hidden])')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.right < frame.left || r.left > frame.right || r.bottom < frame.top || r.top > frame.bottom) continue;
+    const cs = getComputedStyle(el);
+    const size = parseFloat(cs.fontSize) * s;
+    const lineH = (parseFloat(cs.lineHeight) || parseFloat(cs.fontSize) * 1.15) * s;
+    ctx.font = `${cs.fontWeight} ${size}px ${cs.fontFamily}`;
+    // The label wraps like on screen: same content width.
+    const lines = wrap(ctx, el.textContent ?? '', el.clientWidth * s + 1);
+    const cx = (r.left + r.width / 2 - frame.left) * s;
+    let y = top + (r.top - frame.top) * s + (r.height * s - lines.length * lineH) / 2 + (lineH - size) / 2;
+    for (const l of lines) {
+      ctx.strokeStyle = 'rgba(255, 255, 255, 0.95)';
+      ctx.lineWidth = 3 * s;
+      ctx.strokeText(l, cx, y);
+      ctx.fillStyle = cs.color;
+      ctx.fillText(l, cx, y);
+      y += lineH;
+    }
+    drawn++;
+  }
+  ctx.restore();
+  return drawn;
 }
 
 function drawSwatch(ctx: CanvasRenderingContext2D, c: LegendClass, x: number, y: number, w: number, h: number, s: number): void {
@@ -128,7 +179,8 @@ export async function composeImage(deps: ExportDeps): Promise<HTMLCanvasElement>
   const sourceLines = d.source ? wrap(ctx, d.source, width - 2 * pad) : [];
   const titleH = pad + titleLines.length * 28 * s + 22 * s + pad / 2;
   const rowH = 24 * s;
-  const legendH = pad + 22 * s + (ch.legend.length + 1) * rowH + pad;
+  const contextRow = ch.within ? 1 : 0;
+  const legendH = pad + 22 * s + (ch.legend.length + 1 + contextRow) * rowH + pad;
   const footH = pad / 2 + noticeLines.length * 18 * s + sourceLines.length * 16 * s + 18 * s + pad / 2;
   const bodyH = Math.max(mapH, legendH);
   out.width = Math.ceil(width);
@@ -152,6 +204,9 @@ export async function composeImage(deps: ExportDeps): Promise<HTMLCanvasElement>
 
   // Map.
   ctx.drawImage(mapCanvas, 0, titleH);
+  const labels = drawPlaceLabels(ctx, deps.atlas.map.getContainer(), titleH, s);
+  deps.onComposed?.({ mapTop: titleH, mapWidth: mapW, mapHeight: mapH, labels });
+  ctx.textBaseline = 'top';
   ctx.strokeStyle = '#999999';
   ctx.lineWidth = s;
   ctx.strokeRect(s / 2, titleH + s / 2, mapW - s, mapH - s);
@@ -179,6 +234,13 @@ export async function composeImage(deps: ExportDeps): Promise<HTMLCanvasElement>
     ctx.fillText(c.count.toLocaleString('fr-FR'), countX, y + 2 * s);
     ctx.textAlign = 'left';
     y += rowH;
+  }
+  if (ch.within) {
+    // The territories outside the région studied are context (see legend.ts).
+    drawSwatch(ctx, { class: -1, kind: 'value', color: CONTEXT_COLOR, label: '', count: 0 }, lx, y, 32 * s, 18 * s, s);
+    ctx.fillStyle = '#1a1a1a';
+    ctx.font = font(14);
+    ctx.fillText(`hors de ${ch.within.name} : contexte`, lx + 42 * s, y + 2 * s, countX - (lx + 42 * s));
   }
 
   // Footer: demonstration notice, source, export line.

@@ -3,6 +3,7 @@
 // a caption and header cells), so screen readers read it as a table.
 import type { Choropleth, Indicator } from './api';
 import { periodLabel, sexLabel } from './labels';
+import { CONTEXT_COLOR } from './map';
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -12,9 +13,12 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
 }
 
 export function renderLegend(root: HTMLElement, ch: Choropleth, ind: Indicator | undefined): void {
+  // A regional map says which région its classes were computed in.
+  const study = ch.within?.name ?? '';
   root.replaceChildren();
   root.append(el('h2', { id: 'legende-titre' }, ch.label));
   const sub: string[] = [periodLabel(ch.period)];
+  if (study) sub.unshift(study);
   if (ch.sex !== 'ensemble') sub.push(sexLabel(ch.sex));
   if (ch.sector !== 'ensemble') sub.push(`secteur ${ch.sector}`);
   root.append(el('p', { class: 'legende-periode', 'data-period': ch.period }, sub.join(' · ')));
@@ -38,6 +42,13 @@ export function renderLegend(root: HTMLElement, ch: Choropleth, ind: Indicator |
   }
   table.append(head, body);
   root.append(table);
+  if (study) {
+    const p = el('p', { class: 'legende-contexte' });
+    const sw = el('span', { class: 'pastille pastille-contexte', 'aria-hidden': 'true' });
+    sw.style.backgroundColor = CONTEXT_COLOR;
+    p.append(sw, document.createTextNode(` hors de ${study} : contexte, sans couleur ni classe`));
+    root.append(p);
+  }
   const source = ch.source ?? (ind ? `Source : ${ind.producer} (${periodLabel(ch.period)})` : '');
   if (source) root.append(el('p', { class: 'legende-source' }, source));
 }

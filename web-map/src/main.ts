@@ -1,16 +1,28 @@
 // Wires the catalogue, the URL state, the map, the legend and the controls.
 import type { MapGeoJSONFeature } from 'maplibre-gl';
-import { ApiError, getChoropleth, listIndicators, type Choropleth, type ChoroplethTerritory, type Indicator } from './api';
+import {
+  ApiError,
+  getChoropleth,
+  getDefaultView,
+  getTerritory,
+  listIndicators,
+  listTerritories,
+  listTileSets,
+  type Choropleth,
+  type ChoroplethQuery,
+  type ChoroplethTerritory,
+  type Indicator,
+} from './api';
 import { Controls, type Change } from './controls';
 import { formatValue, LEVEL_LABELS } from './labels';
 import { renderLegend } from './legend';
-import { initExport } from './export';
+import { initExport, type ComposedInfo } from './export';
 import { initPlaceLabels } from './place-labels';
 import { initPresentation } from './presentation';
 import { initProfile } from './profile';
 import { initSearch } from './search';
-import { AtlasMap } from './map';
-import { DEFAULT_STATE, parseState, writeState, type ViewState } from './url-state';
+import { AtlasMap, type Bounds } from './map';
+import { DEFAULT_CAMERA, DEFAULT_STATE, parseState, writeState, type ViewState } from './url-state';
 import './style.css';
 
 const DEFAULT_INDICATOR = 'chomage-ze';
@@ -31,6 +43,7 @@ interface AtlasDebug {
   refreshes: number;
   error: string | null;
   metrics: { firstPaintMs: number | null; recolours: Recolour[]; marks: () => Record<string, number> };
+  lastExport: ComposedInfo | null;
 }
 
 declare global {
@@ -66,6 +79,13 @@ function resolve(s: ViewState, indicators: Indicator[]): { state: ViewState; ind
   };
 }
 
+function choroplethQuery(s: ViewState): ChoroplethQuery {
+  const level = s.level || 'departement';
+  // A regional map classifies its own territories only.
+  const within = s.region && level !== 'france' ? `region:${s.region}` : undefined;
+  return { level, period: s.period, sex: s.sex, sector: s.sector, method: s.method, classes: s.classes, palette: s.palette, within };
+}
+
 function waitIdle(map: AtlasMap['map']): Promise<void> {
   return new Promise((r) => map.once('idle', () => r()));
 }
@@ -74,13 +94,41 @@ async function start(): Promise<void> {
   const status = must<HTMLElement>('etat');
   const tooltip = must<HTMLElement>('infobulle');
   const selectionBox = must<HTMLElement>('selection');
-  // The map (and its worker) starts while the catalogue is fetched.
-  const initial = parseState(location);
-  const atlas = new AtlasMap(must('carte'), initial.camera);
-  void atlas.whenLoaded().then(() => performance.mark('atlas-carte-chargee'));
-  const indicators = (await listIndicators()).indicators;
+  // The catalogues and the default view were preloaded by index.html while
+  // this script loaded.
+  const [list, tilesets, view] = await Promise.all([listIndicators(), listTileSets(), getDefaultView()]);
+  const indicators = list.indicators;
   performance.mark('atlas-catalogue');
-  let { state, ind } = resolve({ ...DEFAULT_STATE, ...initial }, indicators);
+  const defaults: ViewState = { ...DEFAULT_STATE, region: view.region?.code ?? '', indicator: view.indicator ?? '' };
+  let { state, ind } = resolve(parseState(location, defaults), indicators);
+  const regionNames = new Map<string, string>(view.region ? [[view.region.code, view.region.name]] : []);
+
+  /** Extent of a région studied (null for France), from the default view or the API. */
+  async function extentOf(region: string): Promise<Bounds | null> {
+    if (!region) return null;
+    if (region === view.region?.code) return view.region.bbox;
+    const t = await getTerritory('region', region);
+    regionNames.set(region, t.name);
+    return t.bbox ?? null;
+  }
+  let extent: Bounds | null = null;
+  // Shown in the status line once the map is drawn.
+  let notice = '';
+  try {
+    extent = await extentOf(state.region);
+  } catch (err) {
+    // A link naming a région this base does not hold: France, and say why.
+    const why = err instanceof ApiError ? err.detail || err.title : String(err);
+    notice = `Région ${state.region} inconnue (${why}) : carte de la France entière`;
+    state = { ...state, region: '' };
+  }
+  // The first choropleth is asked for now, while the map starts and loads
+  // the first level's tiles: nothing waits on anything else.
+  const firstLevel = state.level || 'departement';
+  let pending: Promise<Choropleth> | null = getChoropleth(state.indicator, choroplethQuery(state));
+  pending.catch(() => {}); // reported by refresh() when it awaits it
+  const atlas = new AtlasMap(must('carte'), state.camera ?? extent ?? DEFAULT_CAMERA, tilesets, firstLevel, state.region);
+  void atlas.whenLoaded().then(() => performance.mark('atlas-carte-chargee'));
 
   const controls = new Controls(must('controles'));
   let current: Choropleth | null = null;
@@ -95,6 +143,7 @@ async function start(): Promise<void> {
     choropleth: () => current,
     refreshes: 0,
     error: null,
+    lastExport: null,
     metrics: {
       firstPaintMs: null,
       recolours: [],
@@ -102,7 +151,7 @@ async function start(): Promise<void> {
     },
   };
   window.__atlas = debug;
-  initExport({ atlas, indicators, choropleth: () => current });
+  initExport({ atlas, indicators, choropleth: () => current, onComposed: (info) => (debug.lastExport = info) });
   initPresentation({
     atlas,
     controls,
@@ -111,7 +160,7 @@ async function start(): Promise<void> {
     // Presentation mode changes the page, not the map's colours: no refresh.
     setPresentation: (on: boolean) => {
       state = { ...state, presentation: on };
-      writeState(state);
+      writeState(state, defaults);
     },
   });
 
@@ -131,8 +180,10 @@ async function start(): Promise<void> {
       tooltip.hidden = true;
       return;
     }
-    const t = byId.get(Number(h.feature.id));
-    const [name, code, value, cls] = describe(t, h.feature);
+    const inside = atlas.inStudyArea(h.feature);
+    const t = inside ? byId.get(Number(h.feature.id)) : undefined;
+    const [name, code, described, cls] = describe(t, h.feature);
+    const value = inside ? described : `hors du territoire d’étude (${regionNames.get(state.region) ?? state.region})`;
     tooltip.replaceChildren();
     const strong = document.createElement('strong');
     strong.textContent = name ?? '';
@@ -142,7 +193,7 @@ async function start(): Promise<void> {
       return d;
     });
     tooltip.append(strong, ...lines);
-    tooltip.dataset['status'] = t?.status ?? 'missing';
+    tooltip.dataset['status'] = inside ? (t?.status ?? 'missing') : 'context';
     tooltip.hidden = false;
     const r = tooltip.parentElement?.getBoundingClientRect();
     const x = Math.min(h.point.x + 14, (r?.width ?? 1e4) - tooltip.offsetWidth - 4);
@@ -165,14 +216,16 @@ async function start(): Promise<void> {
   }
 
   atlas.onClick = (f) => {
+    // A click on the context outside the région studied selects nothing.
+    if (f && f.properties && !atlas.inStudyArea(f)) return;
     const t = f ? byId.get(Number(f.id)) : undefined;
     state = { ...state, selection: t?.code ?? '' };
-    writeState(state);
+    writeState(state, defaults);
     showSelection();
   };
   atlas.onMove = (c) => {
     state = { ...state, camera: c };
-    writeState(state);
+    writeState(state, defaults);
   };
 
   async function refresh(what: string): Promise<void> {
@@ -186,14 +239,9 @@ async function start(): Promise<void> {
       const level = state.level || 'departement';
       const levelChanged = atlas.currentLevel() !== level;
       // Tiles of a new level and the choropleth load together.
-      const [, ch] = await Promise.all([
-        atlas.showLevel(level),
-        getChoropleth(
-          state.indicator,
-          { level, period: state.period, sex: state.sex, sector: state.sector, method: state.method, classes: state.classes, palette: state.palette },
-          ac.signal,
-        ),
-      ]);
+      const request = pending ?? getChoropleth(state.indicator, choroplethQuery(state), ac.signal);
+      pending = null;
+      const [, ch] = await Promise.all([atlas.showLevel(level), request]);
       if (my !== seq) return;
       const t1 = performance.now();
       if (debug.metrics.firstPaintMs === null) performance.mark('atlas-choroplethe');
@@ -203,7 +251,7 @@ async function start(): Promise<void> {
       renderLegend(must('legende'), ch, ind);
       controls.render(indicators, state, ch.period);
       showSelection();
-      writeState(state);
+      writeState(state, defaults);
       document.title = `${ch.label} – Atlas Santé-Travail`;
       await waitIdle(atlas.map);
       if (levelChanged || debug.metrics.firstPaintMs === null) {
@@ -219,7 +267,8 @@ async function start(): Promise<void> {
         debug.metrics.recolours.push({ what, fetchMs: t1 - t0, applyMs, totalMs: t2 - t0 });
         performance.measure(`atlas-recoloriage-${what}`, { start: t0, end: t2 });
       }
-      status.textContent = '';
+      status.textContent = notice;
+      notice = '';
       debug.error = null;
       debug.refreshes++;
     } catch (err) {
@@ -231,7 +280,27 @@ async function start(): Promise<void> {
     }
   }
 
+  /** Studies another région (or France): colours, camera and classes follow. */
+  async function study(region: string): Promise<void> {
+    let b: Bounds | null;
+    try {
+      b = await extentOf(region);
+    } catch (err) {
+      status.textContent = `Erreur : ${err instanceof ApiError ? `${err.title} : ${err.detail}` : String(err)}`;
+      return;
+    }
+    state = { ...state, region, camera: null, selection: '' };
+    atlas.setStudyArea(region);
+    if (b) atlas.fitTo(b, true);
+    else atlas.map.jumpTo({ center: [DEFAULT_CAMERA.lon, DEFAULT_CAMERA.lat], zoom: DEFAULT_CAMERA.z });
+    await refresh('region');
+  }
+
   controls.onChange = (c: Change) => {
+    if (c.region !== undefined && c.region !== state.region) {
+      void study(c.region);
+      return;
+    }
     const what = Object.keys(c).join(',');
     const next = { ...state, ...c };
     if (c.indicator && c.indicator !== state.indicator) next.selection = state.selection;
@@ -240,10 +309,14 @@ async function start(): Promise<void> {
   };
 
   window.addEventListener('hashchange', () => {
-    const parsed = parseState(location);
-    ({ state, ind } = resolve({ ...parsed }, indicators));
+    const before = state.region;
+    ({ state, ind } = resolve(parseState(location, defaults), indicators));
+    atlas.setStudyArea(state.region);
     const c = state.camera;
-    atlas.map.jumpTo({ center: [c.lon, c.lat], zoom: c.z });
+    if (c) atlas.map.jumpTo({ center: [c.lon, c.lat], zoom: c.z });
+    else if (state.region !== before || !state.region) {
+      void extentOf(state.region).then((b) => (b ? atlas.fitTo(b, false) : atlas.map.jumpTo({ center: [DEFAULT_CAMERA.lon, DEFAULT_CAMERA.lat], zoom: DEFAULT_CAMERA.z })));
+    }
     void refresh('url');
   });
 
@@ -252,6 +325,14 @@ async function start(): Promise<void> {
   initPlaceLabels(atlas);
 
   await refresh('initial');
+  // The région list is not needed for the first paint.
+  try {
+    const regions = (await listTerritories('region')).territories;
+    for (const r of regions) regionNames.set(r.code, r.name);
+    controls.setRegions(regions, state.region);
+  } catch (err) {
+    console.warn('liste des régions indisponible', err);
+  }
 }
 
 start().catch((err: unknown) => {

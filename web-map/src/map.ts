@@ -3,19 +3,35 @@
 // level from /tiles/{layer}.json, and a fill coloured by feature-state. An
 // indicator, period, sex… change only rewrites feature states: tiles are
 // never fetched again for it.
-import { Map as MapLibreMap, NavigationControl, ScaleControl, setWorkerUrl, type MapGeoJSONFeature, type StyleSpecification } from 'maplibre-gl';
+import {
+  Map as MapLibreMap,
+  NavigationControl,
+  prewarm,
+  ScaleControl,
+  setWorkerUrl,
+  type ExpressionSpecification,
+  type LayerSpecification,
+  type MapGeoJSONFeature,
+  type SourceSpecification,
+  type StyleSpecification,
+} from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 // The worker is a separate module in maplibre-gl 6: ship it as a hashed
 // asset of our own build (same origin, no CDN).
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import { tileJSONURL, tileLayerOf, type Choropleth, type ChoroplethTerritory, type Level } from './api';
+import { tileJSONURL, tileLayerOf, type Choropleth, type ChoroplethTerritory, type Level, type TileJSON } from './api';
 import type { Camera } from './url-state';
 
 export const BACKGROUND = '#dfe6ec';
 export const MISSING_COLOR = '#e3e3e3';
+/** Territories outside the région studied: context, not data. */
+export const CONTEXT_COLOR = '#fbfbf8';
 const HATCH = 'atlas-hachures-secret';
 
 setWorkerUrl(workerUrl);
+// Start the worker (a 0.5 MB module to fetch and compile) now, while the
+// catalogues are read, rather than when the map is created.
+prewarm();
 
 /** State set on each territory feature from the choropleth answer. */
 export interface TerritoryState {
@@ -52,9 +68,93 @@ function hatchImage(size = 12): ImageData {
   return ctx.getImageData(0, 0, size, size);
 }
 
+/** [west, south, east, north] in degrees. */
+export type Bounds = [number, number, number, number];
+
+const FIT_PADDING = 24;
+
+function boundsOf(b: Bounds): [[number, number], [number, number]] {
+  return [
+    [b[0], b[1]],
+    [b[2], b[3]],
+  ];
+}
+
 export interface HoverInfo {
   feature: MapGeoJSONFeature;
   point: { x: number; y: number };
+}
+
+/** The source of one level: inline from its TileJSON (one request fewer). */
+function sourceSpec(level: Level, tilesets: readonly TileJSON[]): SourceSpecification {
+  const ts = tilesets.find((t) => t.name === tileLayerOf(level));
+  if (!ts) return { type: 'vector', url: tileJSONURL(level) };
+  return {
+    type: 'vector',
+    tiles: ts.tiles,
+    minzoom: ts.minzoom,
+    maxzoom: ts.maxzoom,
+    ...(ts.bounds ? { bounds: ts.bounds } : {}),
+    ...(ts.attribution ? { attribution: ts.attribution } : {}),
+  };
+}
+
+/** The tile property holding a feature's région code ('' when it has none). */
+function regionField(level: Level): string {
+  if (level === 'france') return '';
+  return level === 'region' ? 'code' : 'region';
+}
+
+/** Fill colour: the choropleth's inside the study région, context outside. */
+function fillColor(level: Level, region: string): ExpressionSpecification {
+  const coloured: ExpressionSpecification = ['to-color', ['coalesce', ['feature-state', 'color'], MISSING_COLOR]];
+  const field = regionField(level);
+  if (!region || !field) return coloured;
+  return ['case', ['==', ['get', field], region], coloured, CONTEXT_COLOR];
+}
+
+/** Fill, secret hatches and borders of one level, coloured by feature-state. */
+function levelLayers(level: Level, source: string, region: string): LayerSpecification[] {
+  const sourceLayer = tileLayerOf(level);
+  const selected = ['boolean', ['feature-state', 'selected'], false];
+  const hover = ['boolean', ['feature-state', 'hover'], false];
+  return [
+    {
+      id: `aplat-${sourceLayer}`,
+      type: 'fill',
+      source,
+      'source-layer': sourceLayer,
+      paint: {
+        'fill-color': fillColor(level, region),
+        'fill-opacity': 1,
+        // The border layer draws the outlines: no second outline pass.
+        'fill-antialias': false,
+      },
+    },
+    {
+      id: `secret-${sourceLayer}`,
+      type: 'fill',
+      source,
+      'source-layer': sourceLayer,
+      // Shown only when the choropleth has secret territories (one pattern
+      // pass fewer per frame otherwise).
+      layout: { visibility: 'none' },
+      paint: {
+        'fill-pattern': HATCH,
+        'fill-opacity': ['case', ['boolean', ['feature-state', 'secret'], false], 1, 0],
+      },
+    },
+    {
+      id: `limites-${sourceLayer}`,
+      type: 'line',
+      source,
+      'source-layer': sourceLayer,
+      paint: {
+        'line-color': ['case', selected, '#0b3d91', hover, '#111111', '#5b5b5b'],
+        'line-width': ['interpolate', ['linear'], ['zoom'], 3, ['case', selected, 3, hover, 2.5, 0.3], 8, ['case', selected, 3.5, hover, 3, 1.2]],
+      },
+    },
+  ] as LayerSpecification[];
 }
 
 export class AtlasMap {
@@ -64,16 +164,35 @@ export class AtlasMap {
   private current: Level | null = null;
   private hovered: number | string | undefined;
   private selected: { level: Level; id: number } | null = null;
+  private region: string;
   onHover: (info: HoverInfo | null) => void = () => {};
   onClick: (feature: MapGeoJSONFeature | null) => void = () => {};
   onMove: (c: Camera) => void = () => {};
 
-  constructor(container: HTMLElement, camera: Camera) {
+  /**
+   * Starts the map on its first level: that level's source and layers are
+   * part of the initial style, so its tiles load with the style itself.
+   */
+  constructor(
+    container: HTMLElement,
+    view: Camera | Bounds,
+    private readonly tilesets: readonly TileJSON[],
+    initial: Level,
+    region: string,
+  ) {
+    this.region = region;
+    const source = this.sourceId(initial);
+    const style: StyleSpecification = {
+      ...blankStyle,
+      sources: { [source]: sourceSpec(initial, tilesets) },
+      layers: [...blankStyle.layers, ...levelLayers(initial, source, region)],
+    };
     this.map = new MapLibreMap({
       container,
-      style: blankStyle,
-      center: [camera.lon, camera.lat],
-      zoom: camera.z,
+      style,
+      ...('lon' in view
+        ? { center: [view.lon, view.lat] as [number, number], zoom: view.z }
+        : { bounds: boundsOf(view), fitBoundsOptions: { padding: FIT_PADDING } }),
       minZoom: 2,
       maxZoom: 14,
       dragRotate: false,
@@ -87,12 +206,21 @@ export class AtlasMap {
     this.map.keyboard.enable();
     this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
     this.map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-right');
+    // Tiles may be parsed before 'load': the hatch is added when asked for.
+    this.map.on('styleimagemissing', (e: { id: string }) => {
+      if (e.id === HATCH && !this.map.hasImage(HATCH)) this.map.addImage(HATCH, hatchImage(), { pixelRatio: 1 });
+    });
+    // 'style.load', not 'load': 'load' waits for the first level's tiles,
+    // and feature states set before they arrive colour their first draw.
     this.loaded = new Promise((resolve) => {
-      this.map.once('load', () => {
-        this.map.addImage(HATCH, hatchImage(), { pixelRatio: 1 });
+      this.map.once('style.load', () => {
+        if (!this.map.hasImage(HATCH)) this.map.addImage(HATCH, hatchImage(), { pixelRatio: 1 });
         resolve();
       });
     });
+    this.levels.add(initial);
+    this.current = initial;
+    this.bindLevel(initial);
     this.map.on('moveend', () => {
       const c = this.map.getCenter();
       this.onMove({ z: this.map.getZoom(), lat: c.lat, lon: c.lng });
@@ -115,55 +243,13 @@ export class AtlasMap {
     if (this.levels.has(level)) return;
     this.levels.add(level);
     const source = this.sourceId(level);
-    const sourceLayer = tileLayerOf(level);
-    this.map.addSource(source, { type: 'vector', url: tileJSONURL(level) });
+    this.map.addSource(source, sourceSpec(level, this.tilesets));
+    for (const layer of levelLayers(level, source, this.region)) this.map.addLayer(layer);
+    this.bindLevel(level);
+  }
+
+  private bindLevel(level: Level): void {
     const fill = this.fillLayerId(level);
-    this.map.addLayer({
-      id: fill,
-      type: 'fill',
-      source,
-      'source-layer': sourceLayer,
-      paint: {
-        'fill-color': ['to-color', ['coalesce', ['feature-state', 'color'], MISSING_COLOR]],
-        'fill-opacity': 1,
-        'fill-antialias': true,
-      },
-    });
-    this.map.addLayer({
-      id: `secret-${sourceLayer}`,
-      type: 'fill',
-      source,
-      'source-layer': sourceLayer,
-      paint: {
-        'fill-pattern': HATCH,
-        'fill-opacity': ['case', ['boolean', ['feature-state', 'secret'], false], 1, 0],
-      },
-    });
-    this.map.addLayer({
-      id: `limites-${sourceLayer}`,
-      type: 'line',
-      source,
-      'source-layer': sourceLayer,
-      paint: {
-        'line-color': [
-          'case',
-          ['boolean', ['feature-state', 'selected'], false],
-          '#0b3d91',
-          ['boolean', ['feature-state', 'hover'], false],
-          '#111111',
-          '#5b5b5b',
-        ],
-        'line-width': [
-          'interpolate',
-          ['linear'],
-          ['zoom'],
-          3,
-          ['case', ['boolean', ['feature-state', 'selected'], false], 3, ['boolean', ['feature-state', 'hover'], false], 2.5, 0.3],
-          8,
-          ['case', ['boolean', ['feature-state', 'selected'], false], 3.5, ['boolean', ['feature-state', 'hover'], false], 3, 1.2],
-        ],
-      },
-    });
     this.map.on('mousemove', fill, (e) => {
       const f = e.features?.[0];
       if (!f) return;
@@ -188,17 +274,26 @@ export class AtlasMap {
     if (id !== undefined) this.map.setFeatureState({ ...target, id }, { hover: true });
   }
 
-  /** Shows one level's layers, hides the others (their tiles stay cached). */
+  /**
+   * Shows one level's layers, hides the others (their tiles stay cached).
+   * Showing the current level again changes nothing: setting a layout
+   * property, even to its value, costs a full repaint.
+   */
   async showLevel(level: Level): Promise<void> {
     await this.loaded;
+    if (level === this.current) return;
     this.ensureLevel(level);
     for (const l of this.levels) {
       const v = l === level ? 'visible' : 'none';
-      for (const id of [`aplat-`, `secret-`, `limites-`]) {
-        this.map.setLayoutProperty(id + tileLayerOf(l), 'visibility', v);
-      }
+      for (const id of [`aplat-`, `limites-`]) this.setVisibility(id + tileLayerOf(l), v);
+      // The hatches come back with a choropleth that has secrets.
+      if (l !== level) this.setVisibility(`secret-${tileLayerOf(l)}`, 'none');
     }
     this.current = level;
+  }
+
+  private setVisibility(layer: string, v: 'visible' | 'none'): void {
+    if ((this.map.getLayoutProperty(layer, 'visibility') ?? 'visible') !== v) this.map.setLayoutProperty(layer, 'visibility', v);
   }
 
   /**
@@ -225,6 +320,7 @@ export class AtlasMap {
     if (this.selected && this.selected.level === level) {
       this.map.setFeatureState({ ...target, id: this.selected.id }, { selected: true });
     }
+    this.setVisibility(`secret-${tileLayerOf(level)}`, ch.territories.some((t) => t.status === 'secret') ? 'visible' : 'none');
     return performance.now() - t0;
   }
 
@@ -239,6 +335,32 @@ export class AtlasMap {
     if (t) {
       this.map.setFeatureState({ source: this.sourceId(level), sourceLayer: tileLayerOf(level), id: t.id }, { selected: true });
     }
+  }
+
+  /**
+   * Restricts the colours to one région ('' for France): the territories
+   * outside it are drawn as context. Their features keep their tiles.
+   */
+  setStudyArea(region: string): void {
+    if (region === this.region) return;
+    this.region = region;
+    for (const l of this.levels) this.map.setPaintProperty(this.fillLayerId(l), 'fill-color', fillColor(l, region));
+  }
+
+  /** The région studied ('' for France). */
+  studyArea(): string {
+    return this.region;
+  }
+
+  /** Whether a feature of the current level lies in the région studied. */
+  inStudyArea(f: MapGeoJSONFeature): boolean {
+    const field = this.current ? regionField(this.current) : '';
+    return !this.region || !field || String(f.properties[field] ?? '') === this.region;
+  }
+
+  /** Moves the camera to show a whole extent. */
+  fitTo(b: Bounds, animate: boolean): void {
+    this.map.fitBounds(boundsOf(b), { padding: FIT_PADDING, duration: animate ? 700 : 0 });
   }
 
   currentLevel(): Level | null {

@@ -61,7 +61,8 @@ function decode(r: number, g: number, b: number, a: number): number {
  * candidate per territory whose visible part is at least one raster cell.
  */
 function candidates(atlas: AtlasMap, width: number, height: number): Candidate[] {
-  const features = atlas.renderedTerritories();
+  // Outside the région studied the map is context: no names there.
+  const features = atlas.renderedTerritories().filter((f) => atlas.inStudyArea(f));
   if (features.length === 0) return [];
   // Tiles cut a territory into pieces: group them by feature id.
   const groups = new Map<string, { name: string; polys: Ring[][] }>();
@@ -225,6 +226,7 @@ export function initPlaceLabels(atlas: AtlasMap): void {
     const canvas = map.getCanvas();
     return [
       atlas.currentLevel(),
+      atlas.studyArea(),
       c.lng.toFixed(6),
       c.lat.toFixed(6),
       map.getZoom().toFixed(4),

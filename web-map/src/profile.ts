@@ -6,28 +6,13 @@
 // The selection lives in the URL (`sel`): the panel follows it. It changes
 // the selection by rewriting the hash, which main.ts already listens to, so
 // the map, the URL and the panel stay one state.
-import { ApiError, type Indicator, type Level } from './api';
+import { ApiError, getJSON, getTerritory, type Indicator, type Level, type TerritoryDetail, type TerritoryRef } from './api';
 import { formatValue, LEVEL_LABELS, periodLabel } from './labels';
 import type { AtlasMap } from './map';
 import type { MapGeoJSONFeature } from 'maplibre-gl';
 import type { ViewState } from './url-state';
 
 export type ProfileStatus = 'published' | 'secret' | 'missing' | 'provisional' | 'estimated';
-
-export interface TerritoryRef {
-  level: Level;
-  code: string;
-  name: string;
-  id: number;
-}
-
-export interface TerritoryDetail extends TerritoryRef {
-  parents?: TerritoryRef[];
-  children?: Record<string, TerritoryRef[]>;
-  /** [west, south, east, north] */
-  bbox?: [number, number, number, number];
-  centroid?: [number, number];
-}
 
 export interface ProfileReference {
   level: string;
@@ -85,28 +70,7 @@ const LEVEL_PLURALS: Record<Level, [string, string]> = {
   commune: ['commune', 'communes'],
 };
 
-async function getJSON<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, { signal, headers: { Accept: 'application/json' } });
-  if (!res.ok) {
-    let title = res.statusText;
-    let detail = '';
-    try {
-      const p = (await res.json()) as { title?: string; detail?: string };
-      title = p.title ?? title;
-      detail = p.detail ?? '';
-    } catch {
-      // not problem+json
-    }
-    throw new ApiError(res.status, title, detail);
-  }
-  return (await res.json()) as T;
-}
-
 const seg = (s: string): string => encodeURIComponent(s);
-
-export function getTerritory(level: Level, code: string, signal?: AbortSignal): Promise<TerritoryDetail> {
-  return getJSON<TerritoryDetail>(`/api/v1/territories/${seg(level)}/${seg(code)}`, signal);
-}
 
 export function getProfile(level: Level, code: string, signal?: AbortSignal): Promise<Profile> {
   return getJSON<Profile>(`/api/v1/territories/${seg(level)}/${seg(code)}/profile`, signal);

@@ -4,10 +4,10 @@
 // Enter to choose. Choosing flies the map to the territory's bounding box
 // and selects it, which opens its profile.
 import type { MapGeoJSONFeature } from 'maplibre-gl';
-import type { Level } from './api';
+import { getTerritory, type Level, type TerritoryRef } from './api';
 import { LEVEL_LABELS } from './labels';
 import type { AtlasMap } from './map';
-import { getTerritory, type ProfilePanel, type TerritoryRef } from './profile';
+import type { ProfilePanel } from './profile';
 import type { ViewState } from './url-state';
 
 export interface SearchContext {

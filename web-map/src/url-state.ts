@@ -18,7 +18,11 @@ export interface ViewState {
   sector: string;
   method: Method;
   classes: number;
-  camera: Camera;
+  /** Where the map looks; null: the whole study territory. */
+  camera: Camera | null;
+  /** INSEE code of the région studied ('' for France): the classes are
+   *  computed on its territories only, the others are shown as context. */
+  region: string;
   /** Code of the selected territory at the current level, or ''. */
   selection: string;
   /** Colour scheme asked of the API; '' keeps the indicator's default. */
@@ -27,6 +31,7 @@ export interface ViewState {
   presentation: boolean;
 }
 
+/** Metropolitan France, the camera of the France-wide view. */
 export const DEFAULT_CAMERA: Camera = { z: 4.6, lat: 46.6, lon: 2.5 };
 
 export const DEFAULT_STATE: ViewState = {
@@ -37,7 +42,8 @@ export const DEFAULT_STATE: ViewState = {
   sector: 'ensemble',
   method: 'quantiles',
   classes: 5,
-  camera: DEFAULT_CAMERA,
+  camera: null,
+  region: '',
   selection: '',
   palette: '',
   presentation: false,
@@ -57,33 +63,45 @@ function num(v: string | null, fallback: number, min: number, max: number): numb
   return Number.isFinite(n) && n >= min && n <= max ? n : fallback;
 }
 
-/** Reads the state from a location (hash first, then query string). */
-export function parseState(loc: { hash: string; search: string }): ViewState {
+/**
+ * Reads the state from a location (hash first, then query string). What
+ * the link does not say comes from `defaults` (the instance's default view).
+ */
+export function parseState(loc: { hash: string; search: string }, defaults: ViewState = DEFAULT_STATE): ViewState {
   const p = new URLSearchParams(loc.search);
   const h = new URLSearchParams(loc.hash.replace(/^#/, ''));
   for (const [k, v] of h) p.set(k, v);
   const levelRaw = p.get('l');
+  const r = (p.get('r') ?? '').trim();
+  const hasCamera = ['z', 'lat', 'lon'].every((k) => (p.get(k) ?? '').trim() !== '');
   return {
-    indicator: (p.get('i') ?? '').trim(),
+    indicator: (p.get('i') ?? '').trim() || defaults.indicator,
     level: levelRaw === null ? '' : oneOf<Level | ''>(levelRaw, LEVELS, ''),
     period: (p.get('p') ?? '').trim(),
     sex: oneOf(p.get('s'), SEXES, 'ensemble'),
     sector: (p.get('sec') ?? '').trim() || 'ensemble',
     method: oneOf(p.get('m'), METHODS, 'quantiles'),
     classes: Math.round(num(p.get('k'), 5, 2, 9)),
-    camera: {
-      z: num(p.get('z'), DEFAULT_CAMERA.z, 0, 22),
-      lat: num(p.get('lat'), DEFAULT_CAMERA.lat, -85, 85),
-      lon: num(p.get('lon'), DEFAULT_CAMERA.lon, -180, 180),
-    },
+    camera: hasCamera
+      ? {
+          z: num(p.get('z'), DEFAULT_CAMERA.z, 0, 22),
+          lat: num(p.get('lat'), DEFAULT_CAMERA.lat, -85, 85),
+          lon: num(p.get('lon'), DEFAULT_CAMERA.lon, -180, 180),
+        }
+      : defaults.camera,
+    region: r === 'fr' ? '' : /^[0-9]{2}$/.test(r) ? r : defaults.region,
     selection: (p.get('sel') ?? '').trim(),
     palette: /^[a-z]+$/.test(p.get('pal') ?? '') ? (p.get('pal') as string) : '',
     presentation: p.get('pres') === '1',
   };
 }
 
-/** The hash (with '#') that encodes a state; defaults are written too so links stay exact. */
-export function formatState(s: ViewState): string {
+/**
+ * The hash (with '#') that encodes a state; defaults are written too so
+ * links stay exact. France is written `r=fr` only where the instance's
+ * default is a région, so France-wide links stay as they were.
+ */
+export function formatState(s: ViewState, defaults: ViewState = DEFAULT_STATE): string {
   const p = new URLSearchParams();
   if (s.indicator) p.set('i', s.indicator);
   if (s.level) p.set('l', s.level);
@@ -92,9 +110,12 @@ export function formatState(s: ViewState): string {
   p.set('sec', s.sector);
   p.set('m', s.method);
   p.set('k', String(s.classes));
-  p.set('z', s.camera.z.toFixed(2));
-  p.set('lat', s.camera.lat.toFixed(4));
-  p.set('lon', s.camera.lon.toFixed(4));
+  if (s.region || defaults.region) p.set('r', s.region || 'fr');
+  if (s.camera) {
+    p.set('z', s.camera.z.toFixed(2));
+    p.set('lat', s.camera.lat.toFixed(4));
+    p.set('lon', s.camera.lon.toFixed(4));
+  }
   if (s.selection) p.set('sel', s.selection);
   if (s.palette) p.set('pal', s.palette);
   if (s.presentation) p.set('pres', '1');
@@ -102,8 +123,8 @@ export function formatState(s: ViewState): string {
 }
 
 /** Replaces the URL (no history entry per slider step). */
-export function writeState(s: ViewState): void {
-  const hash = formatState(s);
+export function writeState(s: ViewState, defaults: ViewState = DEFAULT_STATE): void {
+  const hash = formatState(s, defaults);
   if (location.hash !== hash) {
     history.replaceState(null, '', location.pathname + hash);
   }

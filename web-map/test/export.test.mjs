@@ -1,72 +1,17 @@
 // Browser test of the exports, the presentation mode and the palette choice:
 // Debian chromium driven by playwright-core against a running atlas server
-// with the demo data (ATLAS_URL), like map.test.mjs. Screenshots and the
-// exported image go to test-artifacts/ at the repository root.
-import { after, before, describe, test } from 'node:test';
+// with the demo data (ATLAS_URL), through harness.mjs like map.test.mjs.
+// Screenshots and the exported image go to test-artifacts/ at the repository
+// root.
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { ARTIFACTS, BASE, api, assertNothingLeftLoopback, sharedBrowser, open as openPage, settle } from './harness.mjs';
 
-const BASE = process.env.ATLAS_URL;
-if (!BASE) {
-  throw new Error('ATLAS_URL is not set: run `bash deploy/browser-test.sh`, or start `atlas serve` and set ATLAS_URL');
-}
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-mkdirSync(ARTIFACTS, { recursive: true });
-const ALLOWED_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const browser = sharedBrowser();
 
-let browser;
-const allRequests = [];
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-async function api(path) {
-  const res = await fetch(new URL(path, BASE));
-  assert.equal(res.status, 200, `${path}: ${res.status}`);
-  return res.json();
-}
-
-async function open(hash = '') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR', acceptDownloads: true });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  context.on('request', (r) => allRequests.push(r.url()));
-  await page.goto(new URL('/' + hash, BASE).href);
-  await page.waitForFunction(() => window.__atlas?.metrics.firstPaintMs != null || window.__atlas?.error, null, {
-    timeout: 30_000,
-  });
-  assert.equal(await page.evaluate(() => window.__atlas.error), null);
-  return { context, page, errors };
-}
-
-async function settle(page, action) {
-  const before = await page.evaluate(() => window.__atlas.refreshes);
-  await action();
-  await page.waitForFunction((n) => window.__atlas.refreshes > n, before, { timeout: 30_000 });
-  assert.equal(await page.evaluate(() => window.__atlas.error), null);
-}
+/** The map, in a context that accepts the downloads the export links start. */
+const open = (hash) => openPage(browser(), hash, { acceptDownloads: true });
 
 /** Width and height from a PNG's IHDR chunk. */
 function pngSize(buf) {
@@ -104,23 +49,60 @@ describe('exports, mode présentation et palettes', () => {
     const buf = readFileSync(path);
     const size = pngSize(buf);
     assert.ok(size.width > mapSize.width && size.height > mapSize.height, `PNG ${JSON.stringify(size)} vs carte ${JSON.stringify(mapSize)}`);
-    // Decode it in the page: many colours, not a blank canvas.
-    const colours = await page.evaluate(async (b64) => {
-      const img = new Image();
-      img.src = 'data:image/png;base64,' + b64;
-      await img.decode();
-      const c = document.createElement('canvas');
-      c.width = img.width;
-      c.height = img.height;
-      const ctx = c.getContext('2d');
-      ctx.drawImage(img, 0, 0);
-      const d = ctx.getImageData(0, 0, c.width, c.height).data;
-      const seen = new Set();
-      for (let i = 0; i < d.length; i += 4 * 97) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
-      return seen.size;
-    }, buf.toString('base64'));
+    // The territory names on screen must be in the image, at their place.
+    const shown = await page.$$eval('.etiquette-territoire:not([hidden])', (els) => {
+      const f = document.getElementById('carte').getBoundingClientRect();
+      return els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return { name: e.textContent, x: r.left - f.left, y: r.top - f.top, w: r.width, h: r.height };
+      });
+    });
+    const info = await page.evaluate(() => window.__atlas.lastExport);
+    assert.ok(shown.length > 3, `${shown.length} labels on screen`);
+    assert.equal(info.labels, shown.length, 'every label on screen drawn in the image');
+    // Decoded in the page: sampled colours (not a blank canvas), and the
+    // dark text pixels inside each label's box, in the image and on the bare map.
+    const { colours, dark } = await page.evaluate(
+      async ([b64, boxes, top]) => {
+        const img = new Image();
+        img.src = 'data:image/png;base64,' + b64;
+        await img.decode();
+        const canvasOf = (src, w, h) => {
+          const c = document.createElement('canvas');
+          c.width = w;
+          c.height = h;
+          const ctx = c.getContext('2d');
+          ctx.drawImage(src, 0, 0);
+          return ctx;
+        };
+        const image = canvasOf(img, img.width, img.height);
+        const mapCanvas = window.__atlas.map.getCanvas();
+        const bare = canvasOf(mapCanvas, mapCanvas.width, mapCanvas.height);
+        const all = image.getImageData(0, 0, img.width, img.height).data;
+        const seen = new Set();
+        for (let i = 0; i < all.length; i += 4 * 97) seen.add((all[i] << 16) | (all[i + 1] << 8) | all[i + 2]);
+        const count = (cx, x, y, w, h) => {
+          const d = cx.getImageData(Math.round(x), Math.round(y), Math.max(1, Math.round(w)), Math.max(1, Math.round(h))).data;
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4) if (d[i] < 60 && d[i + 1] < 60 && d[i + 2] < 60) n++;
+          return n;
+        };
+        return {
+          colours: seen.size,
+          dark: boxes.map((b) => ({ name: b.name, image: count(image, b.x, top + b.y, b.w, b.h), map: count(bare, b.x, b.y, b.w, b.h) })),
+        };
+      },
+      [buf.toString('base64'), shown, info.mapTop],
+    );
     assert.ok(colours > 10, `only ${colours} colours in the exported image`);
-    console.log(`export PNG : ${size.width}×${size.height} px (carte ${mapSize.width}×${mapSize.height}), ${colours} couleurs échantillonnées`);
+    for (const d of dark) {
+      assert.ok(d.image > 10, `label « ${d.name} » not in the image (${d.image} dark pixels)`);
+      assert.ok(d.map < d.image / 4, `label « ${d.name} »: the bare map already has ${d.map} dark pixels there`);
+    }
+    console.log(
+      `export PNG : ${size.width}×${size.height} px (carte ${mapSize.width}×${mapSize.height}), ${colours} couleurs échantillonnées, ` +
+        `${info.labels} noms de territoires dessinés`,
+    );
     assert.deepEqual(errors, []);
     await context.close();
   });
@@ -241,12 +223,6 @@ describe('exports, mode présentation et palettes', () => {
   });
 
   test('aucune requête ne sort de 127.0.0.1', () => {
-    assert.ok(allRequests.length > 10);
-    const outside = allRequests.filter((u) => {
-      const url = new URL(u);
-      if (url.protocol === 'data:' || url.protocol === 'blob:') return false;
-      return !ALLOWED_HOSTS.has(url.hostname) && url.hostname !== new URL(BASE).hostname;
-    });
-    assert.deepEqual(outside, []);
+    assertNothingLeftLoopback();
   });
 });

@@ -1,47 +1,12 @@
 // Browser test of the territory names (place-labels.ts): HTML labels placed
 // without MapLibre glyphs, never overlapping, following the map. Same harness
-// as map.test.mjs: needs a running atlas server with the demo (ATLAS_URL).
-import { after, before, describe, test } from 'node:test';
+// as map.test.mjs (harness.mjs): needs a running atlas server with the demo
+// (ATLAS_URL).
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { ARTIFACTS, BASE, sharedBrowser, open } from './harness.mjs';
 
-const BASE = process.env.ATLAS_URL;
-if (!BASE) {
-  throw new Error('ATLAS_URL is not set: run `bash deploy/browser-test.sh`, or start `atlas serve` and set ATLAS_URL');
-}
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-mkdirSync(ARTIFACTS, { recursive: true });
-
-let browser;
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-async function open(hash = '') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
-  const page = await context.newPage();
-  const errors = [];
-  const requests = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  context.on('request', (r) => requests.push(r.url()));
-  await page.goto(new URL('/' + hash, BASE).href);
-  await page.waitForFunction(() => window.__atlas?.metrics.firstPaintMs != null || window.__atlas?.error, null, { timeout: 30_000 });
-  assert.equal(await page.evaluate(() => window.__atlas.error), null);
-  return { context, page, errors, requests };
-}
+const browser = sharedBrowser();
 
 /** Waits for a label placement newer than `after` on a map at rest. */
 async function placed(page, after) {
@@ -80,7 +45,7 @@ function assertNoOverlap(labels) {
 
 describe('noms des territoires sur la carte', () => {
   test('étiquettes lisibles, sans chevauchement, qui suivent la carte, hors ligne', async () => {
-    const { context, page, errors, requests } = await open();
+    const { context, page, errors, requests } = await open(browser());
     await page.waitForFunction(() => document.querySelectorAll('#etiquettes .etiquette-territoire:not([hidden])').length > 0, null, {
       timeout: 30_000,
     });

@@ -1,86 +1,12 @@
 // Browser test of the workshop map: Debian chromium driven by playwright-core
-// against a running atlas server with the demo data (ATLAS_URL). Starts
-// nothing itself: deploy/browser-test.sh does. Screenshots go to
-// test-artifacts/ at the repository root.
-import { after, before, describe, test } from 'node:test';
+// against a running atlas server with the demo data (ATLAS_URL), through
+// harness.mjs. Starts nothing itself: deploy/browser-test.sh does.
+// Screenshots go to test-artifacts/ at the repository root.
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { ARTIFACTS, BASE, allRequests, api, assertNothingLeftLoopback, choroplethPath, sharedBrowser, open, settle } from './harness.mjs';
 
-const BASE = process.env.ATLAS_URL;
-if (!BASE) {
-  throw new Error('ATLAS_URL is not set: run `bash deploy/browser-test.sh`, or start `atlas serve` and set ATLAS_URL');
-}
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-mkdirSync(ARTIFACTS, { recursive: true });
-const ALLOWED_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-let browser;
-/** Every request any page made, for the "nothing leaves 127.0.0.1" check. */
-const allRequests = [];
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-async function api(path) {
-  const res = await fetch(new URL(path, BASE));
-  assert.equal(res.status, 200, `${path}: ${res.status}`);
-  return res.json();
-}
-
-function choroplethPath(id, q) {
-  const p = new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined && v !== ''));
-  return `/api/v1/indicators/${id}/choropleth?${p}`;
-}
-
-/** Opens the map in a fresh context (cold cache) and waits for its first paint. */
-async function open(hash = '') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
-  const page = await context.newPage();
-  const errors = [];
-  const requests = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  context.on('request', (r) => {
-    requests.push(r.url());
-    allRequests.push(r.url());
-  });
-  await page.goto(new URL('/' + hash, BASE).href);
-  await page.waitForFunction(() => window.__atlas?.metrics.firstPaintMs != null || window.__atlas?.error, null, {
-    timeout: 30_000,
-  });
-  const err = await page.evaluate(() => window.__atlas.error);
-  assert.equal(err, null, `page error: ${err}`);
-  return { context, page, errors, requests };
-}
-
-/** Runs an action and waits for the map to finish the refresh it triggers. */
-async function settle(page, action) {
-  const before = await page.evaluate(() => window.__atlas.refreshes);
-  await action();
-  await page.waitForFunction((n) => window.__atlas.refreshes > n, before, { timeout: 30_000 });
-  const err = await page.evaluate(() => window.__atlas.error);
-  assert.equal(err, null, `refresh error: ${err}`);
-}
+const browser = sharedBrowser();
 
 async function legendCounts(page) {
   return page.$$eval('#legende tbody tr', (rows) =>
@@ -94,7 +20,7 @@ function apiCounts(ch) {
 
 describe('carte des ateliers', () => {
   test('la page se charge sans erreur et dessine les territoires', async () => {
-    const { context, page, errors } = await open();
+    const { context, page, errors } = await open(browser());
     const info = await page.evaluate(() => {
       const a = window.__atlas;
       const nav = performance.getEntriesByType('navigation')[0];
@@ -117,10 +43,24 @@ describe('carte des ateliers', () => {
     await page.screenshot({ path: ARTIFACTS + '01-accueil.png' });
     assert.deepEqual(errors, []);
     await context.close();
+
+    // One load is noise on a shared machine: four more cold loads, median.
+    const times = [info.firstPaintMs];
+    for (let i = 0; i < 4; i++) {
+      const again = await open(browser());
+      times.push(await again.page.evaluate(() => window.__atlas.metrics.firstPaintMs));
+      assert.deepEqual(again.errors, []);
+      await again.context.close();
+    }
+    times.sort((x, y) => x - y);
+    console.log(
+      `premier rendu utile sur ${times.length} chargements à froid : médiane ${times[2].toFixed(0)} ms ` +
+        `(min ${times[0].toFixed(0)}, max ${times[times.length - 1].toFixed(0)} ; objectif 1 500 ms)`,
+    );
   });
 
   test('la légende reprend les classes et effectifs du choroplèthe de l’API', async () => {
-    const { context, page, errors } = await open();
+    const { context, page, errors } = await open(browser());
     const s = await page.evaluate(() => window.__atlas.state());
     const ch = await api(
       choroplethPath(s.indicator, { level: s.level, period: s.period, sex: s.sex, sector: s.sector, method: s.method, classes: s.classes }),
@@ -136,7 +76,7 @@ describe('carte des ateliers', () => {
   });
 
   test('changer d’indicateur recolore sans recharger les tuiles', async () => {
-    const { context, page, errors, requests } = await open('#i=chomage-ze&l=zone-emploi');
+    const { context, page, errors, requests } = await open(browser(), '#i=chomage-ze&l=zone-emploi');
     const a = await api(choroplethPath('chomage-ze', { level: 'zone-emploi' }));
     const b = await api(choroplethPath('population-ze', { level: 'zone-emploi' }));
     const classB = new Map(b.territories.map((t) => [t.code, t.class]));
@@ -179,7 +119,7 @@ describe('carte des ateliers', () => {
 
   test('l’URL porte tout l’état de la vue (aller-retour)', async () => {
     const hash = '#i=demo-at-frequence&l=departement&p=2022&s=femmes&sec=38&m=jenks&k=4&z=5.50&lat=45.5000&lon=4.5000&sel=69';
-    const { context, page, errors } = await open(hash);
+    const { context, page, errors } = await open(browser(), hash);
     const ctl = await page.evaluate(() => ({
       indicator: document.querySelector('#ctl-indicateur').value,
       level: document.querySelector('#ctl-niveau').value,
@@ -219,7 +159,7 @@ describe('carte des ateliers', () => {
     await settle(page, () => page.selectOption('#ctl-sexe', 'hommes'));
     const written = page.url();
     assert.match(written, /[#&]s=hommes/);
-    const again = await open(new URL(written).hash);
+    const again = await open(browser(), new URL(written).hash);
     assert.equal(await again.page.evaluate(() => document.querySelector('#ctl-sexe').value), 'hommes');
     assert.deepEqual(await legendCounts(again.page), await legendCounts(page));
     assert.deepEqual(errors, []);
@@ -233,7 +173,7 @@ describe('carte des ateliers', () => {
     const ch = await api(choroplethPath('demo-at-frequence', q));
     const secrets = ch.territories.filter((t) => t.status === 'secret');
     assert.ok(secrets.length > 0, 'the demo has secret départements for this breakdown');
-    const { context, page, errors } = await open('#i=demo-at-frequence&l=departement&s=femmes&sec=38&z=5&lat=46.6&lon=2.5');
+    const { context, page, errors } = await open(browser(), '#i=demo-at-frequence&l=departement&s=femmes&sec=38&z=5&lat=46.6&lon=2.5');
     // A screen point inside a metropolitan secret département.
     const found = await page.evaluate((ids) => {
       const m = window.__atlas.map;
@@ -265,13 +205,7 @@ describe('carte des ateliers', () => {
   });
 
   test('aucune requête ne sort de 127.0.0.1', () => {
-    assert.ok(allRequests.length > 10);
-    const outside = allRequests.filter((u) => {
-      const url = new URL(u);
-      if (url.protocol === 'data:' || url.protocol === 'blob:') return false;
-      return !ALLOWED_HOSTS.has(url.hostname) && url.hostname !== new URL(BASE).hostname;
-    });
-    assert.deepEqual(outside, []);
-    assert.ok(allRequests.every((u) => !u.startsWith('http') || new URL(u).hostname === new URL(BASE).hostname));
+    assertNothingLeftLoopback();
+    assert.ok(allRequests().every((u) => !u.startsWith('http') || new URL(u).hostname === new URL(BASE).hostname));
   });
 });

@@ -1,72 +1,15 @@
 // Browser test of the territory profile panel and of the territory search:
 // Debian chromium driven by playwright-core against a running atlas server
-// with the demo data (ATLAS_URL), like map.test.mjs. Screenshots go to
-// test-artifacts/ at the repository root.
-import { after, before, describe, test } from 'node:test';
+// with the demo data (ATLAS_URL), through harness.mjs like map.test.mjs.
+// Screenshots go to test-artifacts/ at the repository root.
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { ARTIFACTS, api, assertNothingLeftLoopback, sharedBrowser, open as openPage } from './harness.mjs';
 
-const BASE = process.env.ATLAS_URL;
-if (!BASE) {
-  throw new Error('ATLAS_URL is not set: run `bash deploy/browser-test.sh`, or start `atlas serve` and set ATLAS_URL');
-}
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-mkdirSync(ARTIFACTS, { recursive: true });
-const ALLOWED_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const browser = sharedBrowser();
 
-let browser;
-const allRequests = [];
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-async function api(path) {
-  const res = await fetch(new URL(path, BASE));
-  assert.equal(res.status, 200, `${path}: ${res.status}`);
-  return res.json();
-}
-
-/** Opens the map in a fresh context and waits for its first paint. */
-async function open(hash = '', prepare = async () => {}) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 850 }, locale: 'fr-FR' });
-  const page = await context.newPage();
-  const errors = [];
-  const requests = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  context.on('request', (r) => {
-    requests.push(r.url());
-    allRequests.push(r.url());
-  });
-  await prepare(page);
-  await page.goto(new URL('/' + hash, BASE).href);
-  await page.waitForFunction(() => window.__atlas?.metrics.firstPaintMs != null || window.__atlas?.error, null, {
-    timeout: 30_000,
-  });
-  const err = await page.evaluate(() => window.__atlas.error);
-  assert.equal(err, null, `page error: ${err}`);
-  return { context, page, errors, requests };
-}
+/** The map in a wider window, room for the profile panel; `prepare(page)` runs before the navigation. */
+const open = (hash, prepare) => openPage(browser(), hash, { viewport: { width: 1400, height: 850 }, prepare });
 
 // Same formatting as the front end (labels.ts formatValue, profile.ts valueText).
 function fmt(v, decimals, unit) {
@@ -265,12 +208,6 @@ describe('profil et recherche de territoire', () => {
   });
 
   test('aucune requête ne sort de 127.0.0.1', () => {
-    assert.ok(allRequests.length > 10);
-    const outside = allRequests.filter((u) => {
-      const url = new URL(u);
-      if (url.protocol === 'data:' || url.protocol === 'blob:') return false;
-      return !ALLOWED_HOSTS.has(url.hostname) && url.hostname !== new URL(BASE).hostname;
-    });
-    assert.deepEqual(outside, []);
+    assertNothingLeftLoopback();
   });
 });

@@ -1,0 +1,133 @@
+// Common harness of the browser tests (*.test.mjs): Debian chromium driven by
+// playwright-core against a running atlas server with the demo data
+// (ATLAS_URL). Not a test file itself: deploy/browser-test.sh runs only
+// web-map/test/*.test.mjs. Each test file keeps its own specific helpers.
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+/** The server under test. The tests start nothing themselves: deploy/browser-test.sh does. */
+export const BASE = process.env.ATLAS_URL;
+if (!BASE) {
+  throw new Error('ATLAS_URL is not set: run `bash deploy/browser-test.sh`, or start `atlas serve` and set ATLAS_URL');
+}
+
+/** Screenshots and exported files, kept at the repository root for a look after the run. */
+export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+mkdirSync(ARTIFACTS, { recursive: true });
+
+/** The map must work offline: the only hosts a page may reach besides BASE's. */
+export const ALLOWED_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+// Every request any page of this test file made (node runs each file in its
+// own process), for the "nothing leaves 127.0.0.1" check.
+const requestLog = [];
+
+/** Every request URL that pages opened by open() have made so far. */
+export function allRequests() {
+  return requestLog;
+}
+
+/** Starts Debian's chromium (CHROMIUM_PATH), headless and quiet: no update, sync or other background traffic. */
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      // Chromium 156 in new-headless mode otherwise loads some 300 chrome://
+      // omnibox WebUI resources during every page load, which takes the CPU
+      // of a 2-core machine from the page and doubles its first paint.
+      '--disable-features=WebUIOmniboxPopup,WebUIOmniboxFullPopup,WebUIOmniboxAimPopup',
+    ],
+  });
+}
+
+/**
+ * One browser for the test file: launched before its tests, closed after.
+ * Returns a getter (the browser exists only once the hook has run).
+ */
+export function sharedBrowser() {
+  let browser;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => browser;
+}
+
+/**
+ * Opens the map at `base` (BASE by default) + hash in a fresh context (cold cache) and waits for its
+ * first paint. `prepare(page)` runs before the navigation (to route requests,
+ * say). Returns the console errors and the request URLs of this page.
+ */
+export async function open(browser, hash = '', { viewport = { width: 1280, height: 800 }, prepare, acceptDownloads, base = BASE } = {}) {
+  const options = { viewport, locale: 'fr-FR' };
+  if (acceptDownloads !== undefined) options.acceptDownloads = acceptDownloads;
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const errors = [];
+  const requests = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  context.on('request', (r) => {
+    requests.push(r.url());
+    requestLog.push(r.url());
+  });
+  if (prepare) await prepare(page);
+  await page.goto(new URL('/' + hash, base).href);
+  await page.waitForFunction(() => window.__atlas?.metrics.firstPaintMs != null || window.__atlas?.error, null, {
+    timeout: 30_000,
+  });
+  const err = await page.evaluate(() => window.__atlas.error);
+  assert.equal(err, null, `page error: ${err}`);
+  return { context, page, errors, requests };
+}
+
+/** Runs an action and waits for the map to finish the refresh it triggers. */
+export async function settle(page, action) {
+  const before = await page.evaluate(() => window.__atlas.refreshes);
+  await action();
+  await page.waitForFunction((n) => window.__atlas.refreshes > n, before, { timeout: 30_000 });
+  const err = await page.evaluate(() => window.__atlas.error);
+  assert.equal(err, null, `refresh error: ${err}`);
+}
+
+/** GETs an API path of the server under test, which must answer 200, and returns its JSON. */
+export async function api(path, base = BASE) {
+  const res = await fetch(new URL(path, base));
+  assert.equal(res.status, 200, `${path}: ${res.status}`);
+  return res.json();
+}
+
+/** The choropleth API path of indicator `id`, without the parameters `q` leaves empty. */
+export function choroplethPath(id, q) {
+  const p = new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined && v !== ''));
+  return `/api/v1/indicators/${id}/choropleth?${p}`;
+}
+
+/**
+ * The map works offline: asserts that the pages of this file made requests and
+ * that none of them (data: and blob: URLs aside) went beyond the loopback
+ * hosts and BASE's host.
+ */
+export function assertNothingLeftLoopback() {
+  assert.ok(requestLog.length > 10);
+  const outside = requestLog.filter((u) => {
+    const url = new URL(u);
+    if (url.protocol === 'data:' || url.protocol === 'blob:') return false;
+    return !ALLOWED_HOSTS.has(url.hostname) && url.hostname !== new URL(BASE).hostname;
+  });
+  assert.deepEqual(outside, []);
+}
