@@ -147,6 +147,13 @@ function comparisonText(e: ProfileEntry, aggregation: string | undefined): strin
   return `${ref} ; écart ${sign}${number(Math.abs(diff), e.decimals)} (${rounded > 0 ? 'au-dessus' : 'en dessous'} de la région)`;
 }
 
+/** A period as a decimal year ("2023-T3" → 2023.5); NaN when not a date. */
+export function periodTime(p: string): number {
+  const m = /^(\d{4})(?:-T([1-4]))?$/.exec(p);
+  if (!m) return NaN;
+  return Number(m[1]) + (m[2] ? (Number(m[2]) - 1) / 4 : 0);
+}
+
 /**
  * A small time-series chart: one path per run of values (secret and missing
  * periods are gaps), the minimum and maximum on the y axis, the first and
@@ -187,7 +194,15 @@ export function seriesChart(series: SeriesPoint[], decimals: number, unit: strin
     min -= 1;
     max += 1;
   }
-  const x = (i: number): number => left + (series.length === 1 ? pw / 2 : (i * pw) / (series.length - 1));
+  // Periods placed by date, not by rank: census years (1936, 1954, 1962…) are
+  // irregular, and an even spacing would bend the trend.
+  const times = series.map((p) => periodTime(p.period));
+  const t0 = times[0] ?? 0;
+  const span = (times[times.length - 1] ?? 0) - t0;
+  const byDate = times.every((t) => Number.isFinite(t)) && span > 0;
+  const x = (i: number): number =>
+    left + (series.length === 1 ? pw / 2 : byDate ? (((times[i] ?? t0) - t0) * pw) / span : (i * pw) / (series.length - 1));
+  root.dataset['axis'] = byDate ? 'date' : 'rang';
   const y = (v: number): number => top + ph - ((v - min) / (max - min)) * ph;
   // Axes and their labels.
   root.append(

@@ -109,6 +109,17 @@ describe('profil et recherche de territoire', () => {
     assert.equal(themes[0], 'Emploi et entreprises');
     const ranks = await page.$$eval('#profil .profil-rang', (ps) => ps.map((p) => p.textContent));
     console.log(`profil de Toulouse : ${ranks.join(' | ')}`);
+    // Census years are irregular (1876 … 1936, 1954 … 1999, then yearly): the chart places them by date.
+    const pop = profile.indicators.find((e) => e.indicator === 'population-ze');
+    const xs = await page.$eval('#profil [data-indicator="population-ze"] svg.profil-serie', (svg) => ({
+      axis: svg.dataset.axis,
+      points: [...svg.querySelectorAll('polyline.serie-ligne')].flatMap((l) => l.getAttribute('points').split(' ').map((p) => Number(p.split(',')[0]))),
+    }));
+    assert.equal(xs.axis, 'date');
+    const years = pop.series.map((p) => Number(p.period));
+    assert.equal(xs.points.length, years.length, 'one point per census');
+    const along = (v, a) => (v - a[0]) / (a[a.length - 1] - a[0]);
+    years.forEach((y, i) => assert.ok(Math.abs(along(xs.points[i], xs.points) - along(y, years)) < 0.01, `census ${y} at its date`));
     assert.ok(ranks.includes(`${profile.indicators[0].rank.rank}e sur 25 zones d'emploi de la région Occitanie`), ranks.join(' | '));
     // The selection is in the URL and the link reproduces this view.
     await page.waitForFunction(() => /[#&]sel=7625(&|$)/.test(location.hash));
