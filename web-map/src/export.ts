@@ -3,6 +3,7 @@
 // link to the values endpoint (semicolons and a BOM: French Excel).
 import type { Choropleth, Indicator, LegendClass } from './api';
 import { LEVEL_LABELS, periodLabel, sexLabel } from './labels';
+import type { Insets } from './insets';
 import { CONTEXT_COLOR, type AtlasMap } from './map';
 
 export interface ExportDeps {
@@ -10,6 +11,8 @@ export interface ExportDeps {
   indicators: Indicator[];
   /** The choropleth on screen (null before the first one). */
   choropleth: () => Choropleth | null;
+  /** The overseas insets, drawn on the image where they are on screen. */
+  insets?: Insets;
   /** Told what each composed image holds (read by the browser test). */
   onComposed?: (info: ComposedInfo) => void;
 }
@@ -20,6 +23,7 @@ export interface ComposedInfo {
   mapWidth: number;
   mapHeight: number;
   labels: number;
+  insets: number;
 }
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif";
@@ -205,7 +209,8 @@ export async function composeImage(deps: ExportDeps): Promise<HTMLCanvasElement>
   // Map.
   ctx.drawImage(mapCanvas, 0, titleH);
   const labels = drawPlaceLabels(ctx, deps.atlas.map.getContainer(), titleH, s);
-  deps.onComposed?.({ mapTop: titleH, mapWidth: mapW, mapHeight: mapH, labels });
+  const insets = deps.insets?.drawInto(ctx, titleH, s) ?? 0;
+  deps.onComposed?.({ mapTop: titleH, mapWidth: mapW, mapHeight: mapH, labels, insets });
   ctx.textBaseline = 'top';
   ctx.strokeStyle = '#999999';
   ctx.lineWidth = s;

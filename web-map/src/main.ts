@@ -17,6 +17,7 @@ import { Controls, type Change } from './controls';
 import { formatValue, LEVEL_LABELS } from './labels';
 import { renderLegend } from './legend';
 import { initExport, type ComposedInfo } from './export';
+import { initInsets } from './insets';
 import { initPlaceLabels } from './place-labels';
 import { initPresentation } from './presentation';
 import { initProfile } from './profile';
@@ -151,7 +152,8 @@ async function start(): Promise<void> {
     },
   };
   window.__atlas = debug;
-  initExport({ atlas, indicators, choropleth: () => current, onComposed: (info) => (debug.lastExport = info) });
+  const insets = initInsets({ atlas, tilesets });
+  initExport({ atlas, indicators, insets, choropleth: () => current, onComposed: (info) => (debug.lastExport = info) });
   initPresentation({
     atlas,
     controls,
@@ -203,6 +205,7 @@ async function start(): Promise<void> {
   function showSelection(): void {
     const t = current?.territories.find((x) => x.code === state.selection);
     atlas.select(state.level || 'departement', t ?? null);
+    insets.select(t?.id ?? null);
     selectionBox.hidden = !t;
     if (t) {
       selectionBox.replaceChildren();
@@ -271,6 +274,11 @@ async function start(): Promise<void> {
       notice = '';
       debug.error = null;
       debug.refreshes++;
+      // The overseas insets of a France-wide map follow, off the measured path.
+      const selected = ch.territories.find((x) => x.code === state.selection)?.id ?? null;
+      insets.update(state.region ? null : level, ch, selected).catch((err: unknown) => {
+        if (my === seq) status.textContent = `Encarts d’outre-mer indisponibles : ${String(err)}`;
+      });
     } catch (err) {
       if (ac.signal.aborted) return;
       const msg = err instanceof ApiError ? `${err.title} : ${err.detail}` : String(err);

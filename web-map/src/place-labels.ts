@@ -233,6 +233,8 @@ export function initPlaceLabels(atlas: AtlasMap): void {
       canvas.clientWidth,
       canvas.clientHeight,
       document.body.classList.contains('presentation'),
+      // The overseas insets are obstacles: place again when they show.
+      document.querySelector('.encarts:not([hidden])') !== null,
     ].join('|');
   }
 
@@ -271,7 +273,7 @@ export function initPlaceLabels(atlas: AtlasMap): void {
     // Map controls and the presentation button are obstacles too.
     const frame = map.getContainer().getBoundingClientRect();
     const taken: { l: number; t: number; r: number; b: number }[] = [];
-    for (const o of document.querySelectorAll<HTMLElement>('.maplibregl-ctrl, #bouton-presentation')) {
+    for (const o of document.querySelectorAll<HTMLElement>('.maplibregl-ctrl, #bouton-presentation, .encart')) {
       const r = o.getBoundingClientRect();
       if (r.width === 0 || r.height === 0) continue;
       taken.push({ l: r.left - frame.left, t: r.top - frame.top, r: r.right - frame.left, b: r.bottom - frame.top });
