@@ -66,12 +66,15 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	wctx, cancelWatch := context.WithCancel(ctx)
 	defer cancelWatch()
 	go svc.Watch(wctx)
+	versions := store.NewVersionWatch(st)
+	go versions.Run(wctx, func(err error) { log.Warn("listening for indicator imports stopped, retrying", "err", err) })
 
 	var origins []string
 	if *cors != "" {
 		origins = strings.Split(*cors, ",")
 	}
-	e := httpapi.New(httpapi.Config{Store: st, Tiles: svc, CORSOrigins: origins, DBTimeout: *dbTimeout, View: view, Metrics: metrics, Log: log})
+	e := httpapi.New(httpapi.Config{Store: st, Tiles: svc, CORSOrigins: origins, DBTimeout: *dbTimeout, View: view,
+		IndicatorVersion: versions.Get, Metrics: metrics, Log: log})
 	srv := &http.Server{
 		Handler:           e,
 		ReadHeaderTimeout: 5 * time.Second,

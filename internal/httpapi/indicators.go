@@ -175,7 +175,7 @@ func (e catalogueEntry) source(period string) string {
 // catalogueEntries returns the parsed catalogue, read again only when an
 // import has changed the indicator version.
 func (h *handlers) catalogueEntries(ctx context.Context) ([]catalogueEntry, error) {
-	ver, err := h.cfg.Store.IndicatorVersion(ctx)
+	ver, err := h.cfg.IndicatorVersion(ctx)
 	if err != nil {
 		return nil, err
 	}

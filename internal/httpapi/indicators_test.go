@@ -5,10 +5,12 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atlas-sante-travail/atlas/internal/httpapi"
 	"github.com/atlas-sante-travail/atlas/internal/indicator"
@@ -470,6 +472,44 @@ func TestIndicators(t *testing.T) {
 		getJSON(t, u, &after)
 		if len(after.Territories) != 3 || after.Breaks.Min != 50 || len(before.Territories) == 3 {
 			t.Errorf("after a re-import the map still shows %d territories from %v", len(after.Territories), after.Breaks.Min)
+		}
+	})
+
+	t.Run("a server that keeps the version in memory sees a re-import", func(t *testing.T) {
+		// As atlas serve runs: the version comes from a store.VersionWatch.
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		w := store.NewVersionWatch(f.st)
+		go w.Run(ctx, nil)
+		for deadline := time.Now().Add(10 * time.Second); !w.Listening(); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the watch never listened")
+			}
+		}
+		srv := httptest.NewServer(httpapi.New(httpapi.Config{Store: f.st, Tiles: f.svc, IndicatorVersion: w.Get}))
+		defer srv.Close()
+		u := srv.URL + "/api/v1/indicators/taux-expo/choropleth?level=departement&classes=3"
+		var before httpapi.ChoroplethResponse
+		getJSON(t, u, &before)
+		meta, _ := json.Marshal(testMeta("taux-expo", indicator.ThemeExposition, []string{"departement", "region"}, false))
+		rows := []store.IndicatorValueRow{
+			rate("departement", "31", "2022", "ensemble", "ensemble", 80, "published"),
+			rate("departement", "32", "2022", "ensemble", "ensemble", 90, "published"),
+		}
+		if _, err := f.st.ReplaceIndicator(context.Background(), store.IndicatorImport{ID: "taux-expo", Theme: "exposition",
+			Meta: meta, Files: []string{"v3.csv"}, SHA256: "sha-v3", Rows: rows}); err != nil {
+			t.Fatal(err)
+		}
+		// The notification arrives asynchronously, but soon.
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			var after httpapi.ChoroplethResponse
+			getJSON(t, u, &after)
+			if len(after.Territories) == 2 && after.Breaks != nil && after.Breaks.Min == 80 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("10 s after the re-import the map still shows %d territories (before: %d)", len(after.Territories), len(before.Territories))
+			}
 		}
 	})
 }

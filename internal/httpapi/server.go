@@ -30,9 +30,13 @@ type Config struct {
 	// DBTimeout bounds each request's database work.
 	DBTimeout time.Duration
 	// View is what the workshop map opens on when its link says nothing.
-	View    DefaultView
-	Metrics *Metrics
-	Log     *slog.Logger
+	View DefaultView
+	// IndicatorVersion tells when the catalogue and the cached maps are
+	// stale; Store.IndicatorVersion (one query per request) when nil, a
+	// store.VersionWatch in a long-running server.
+	IndicatorVersion func(context.Context) (string, error)
+	Metrics          *Metrics
+	Log              *slog.Logger
 }
 
 // New builds the echo server with every route.
@@ -45,6 +49,9 @@ func New(cfg Config) *echo.Echo {
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics()
+	}
+	if cfg.IndicatorVersion == nil && cfg.Store != nil {
+		cfg.IndicatorVersion = cfg.Store.IndicatorVersion
 	}
 	e := echo.New()
 	e.HideBanner = true

@@ -87,7 +87,11 @@ func (s *Store) ReplaceIndicator(ctx context.Context, imp IndicatorImport) (Indi
 		if _, err := tx.Exec(ctx, `UPDATE indicator_dataset SET active = false WHERE indicator = $1 AND active`, imp.ID); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE indicator_dataset SET active = true WHERE id = $1`, res.DatasetID)
+		if _, err := tx.Exec(ctx, `UPDATE indicator_dataset SET active = true WHERE id = $1`, res.DatasetID); err != nil {
+			return err
+		}
+		// Delivered at commit only: servers never see a version mid-import.
+		_, err = tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyIndicators, imp.ID)
 		return err
 	})
 	return res, err
