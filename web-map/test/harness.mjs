@@ -104,6 +104,15 @@ export async function settle(page, action) {
   assert.equal(err, null, `refresh error: ${err}`);
 }
 
+/**
+ * Waits for an update of the overseas insets newer than `after` (they load
+ * after the first paint, tiles included); returns its number.
+ */
+export async function insetsUpdated(page, after = 0) {
+  await page.waitForFunction((n) => Number(document.querySelector('.encarts')?.dataset.maj ?? 0) > n, after, { timeout: 30_000 });
+  return page.evaluate(() => Number(document.querySelector('.encarts').dataset.maj));
+}
+
 /** GETs an API path of the server under test, which must answer 200, and returns its JSON. */
 export async function api(path, base = BASE) {
   const res = await fetch(new URL(path, base));

@@ -5,16 +5,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ARTIFACTS, api, assertNothingLeftLoopback, choroplethPath, open as openPage, settle, sharedBrowser } from './harness.mjs';
+import { ARTIFACTS, api, assertNothingLeftLoopback, choroplethPath, insetsUpdated, open as openPage, settle, sharedBrowser } from './harness.mjs';
 
 const browser = sharedBrowser();
 const open = (hash) => openPage(browser(), hash, { acceptDownloads: true });
-
-/** Waits for an insets update newer than `after`; returns its number. */
-async function insetsUpdated(page, after = 0) {
-  await page.waitForFunction((n) => Number(document.querySelector('.encarts')?.dataset.maj ?? 0) > n, after, { timeout: 30_000 });
-  return page.evaluate(() => Number(document.querySelector('.encarts').dataset.maj));
-}
 
 /** Each inset: its région, caption and the fill of each territory id drawn in it. */
 function insets(page) {

@@ -4,7 +4,7 @@
 // Screenshots go to test-artifacts/ at the repository root.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ARTIFACTS, BASE, allRequests, api, assertNothingLeftLoopback, choroplethPath, sharedBrowser, open, settle } from './harness.mjs';
+import { ARTIFACTS, BASE, allRequests, api, assertNothingLeftLoopback, choroplethPath, insetsUpdated, sharedBrowser, open, settle } from './harness.mjs';
 
 const browser = sharedBrowser();
 
@@ -87,6 +87,8 @@ describe('carte des ateliers', () => {
       page.evaluate((id) => window.__atlas.map.getFeatureState({ source: 'territoires-zones-emploi', sourceLayer: 'zones-emploi', id }), id);
 
     assert.equal((await stateOf(known.id)).color, colorIn(a, known));
+    // The overseas insets fetch their own tiles once, after the first paint.
+    await insetsUpdated(page);
     const tilesBefore = requests.filter((u) => u.includes('/tiles/')).length;
     assert.ok(tilesBefore > 0, 'tile requests are observed');
 
