@@ -30,7 +30,6 @@ interface Inset {
   svg: SVGSVGElement;
   /** Paths of each feature id (a territory cut by tile edges has several). */
   paths: Map<number, SVGPathElement[]>;
-  props: Map<number, Record<string, string>>;
   level: Level | null;
 }
 
@@ -112,9 +111,13 @@ export class Insets {
         caption.append(go);
         figure.append(svg, caption);
         this.root.append(figure);
-        this.insets.push({ code: d.code, name: d.name, bbox, figure, svg, paths: new Map(), props: new Map(), level: null });
+        this.insets.push({ code: d.code, name: d.name, bbox, figure, svg, paths: new Map(), level: null });
       }
-    })();
+    })().catch((err: unknown) => {
+      // Try again at the next update rather than never.
+      this.ready = null;
+      throw err;
+    });
     return this.ready;
   }
 
@@ -184,6 +187,8 @@ export class Insets {
         return { t, layer: new VectorTile(new PbfReader(new Uint8Array(await res.arrayBuffer()))).layers[layerName] };
       }),
     );
+    // Another level was asked for meanwhile: its drawing wins.
+    if (this.level !== level) return;
     const [bx0, by0] = mercator(inset.bbox[0], inset.bbox[3]);
     const [bx1, by1] = mercator(inset.bbox[2], inset.bbox[1]);
     // A small margin: coasts drawn on the frame would look cut.
@@ -203,7 +208,6 @@ export class Insets {
     defs.append(pattern);
     svg.append(defs);
     inset.paths = new Map();
-    inset.props = new Map();
     decoded.forEach(({ t, layer }, n) => {
       if (!layer) return;
       const size = 1 / 2 ** t.z;
@@ -237,7 +241,6 @@ export class Insets {
         const list = inset.paths.get(id);
         if (list) list.push(path);
         else inset.paths.set(id, [path]);
-        inset.props.set(id, props);
       }
       svg.append(g);
     });
