@@ -4,7 +4,7 @@
 import type { Choropleth, Indicator, LegendClass } from './api';
 import { LEVEL_LABELS, periodLabel, sexLabel } from './labels';
 import type { Insets } from './insets';
-import { CONTEXT_COLOR, type AtlasMap } from './map';
+import { CONTEXT_COLOR, hatchPattern, type AtlasMap } from './map';
 
 export interface ExportDeps {
   atlas: AtlasMap;
@@ -134,23 +134,22 @@ function drawSwatch(ctx: CanvasRenderingContext2D, c: LegendClass, x: number, y:
   ctx.fillStyle = c.color;
   ctx.fillRect(x, y, w, h);
   if (c.kind === 'secret') {
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(x, y, w, h);
-    ctx.clip();
-    ctx.strokeStyle = 'rgba(40, 40, 40, 0.85)';
-    ctx.lineWidth = 2 * s;
-    for (let o = -h; o < w + h; o += 6 * s) {
-      ctx.beginPath();
-      ctx.moveTo(x + o, y + h);
-      ctx.lineTo(x + o + h, y);
-      ctx.stroke();
-    }
-    ctx.restore();
+    // The map's own hatches.
+    ctx.fillStyle = hatchPattern(ctx);
+    ctx.fillRect(x, y, w, h);
   }
   ctx.strokeStyle = '#555555';
   ctx.lineWidth = s;
   ctx.strokeRect(x + s / 2, y + s / 2, w - s, h - s);
+}
+
+/** Draws lines of text one under the other; returns the y below them. */
+function drawLines(ctx: CanvasRenderingContext2D, lines: string[], x: number, y: number, step: number): number {
+  for (const l of lines) {
+    ctx.fillText(l, x, y);
+    y += step;
+  }
+  return y;
 }
 
 /** Draws the map with its title, legend, notice and source line. */
@@ -198,10 +197,7 @@ export async function composeImage(deps: ExportDeps): Promise<HTMLCanvasElement>
   let y = pad;
   ctx.fillStyle = '#0b3d91';
   ctx.font = font(22, 'bold');
-  for (const l of titleLines) {
-    ctx.fillText(l, pad, y);
-    y += 28 * s;
-  }
+  y = drawLines(ctx, titleLines, pad, y, 28 * s);
   ctx.fillStyle = '#1a1a1a';
   ctx.font = font(16, '600');
   ctx.fillText(d.subtitle, pad, y);
@@ -252,16 +248,10 @@ export async function composeImage(deps: ExportDeps): Promise<HTMLCanvasElement>
   y = titleH + bodyH + pad / 2;
   ctx.fillStyle = '#8a1c00';
   ctx.font = font(13, 'bold');
-  for (const l of noticeLines) {
-    ctx.fillText(l, pad, y);
-    y += 18 * s;
-  }
+  y = drawLines(ctx, noticeLines, pad, y, 18 * s);
   ctx.fillStyle = '#333333';
   ctx.font = font(12);
-  for (const l of sourceLines) {
-    ctx.fillText(l, pad, y);
-    y += 16 * s;
-  }
+  y = drawLines(ctx, sourceLines, pad, y, 16 * s);
   ctx.fillStyle = '#555555';
   ctx.font = font(11);
   ctx.fillText(`Atlas Santé-Travail – carte exportée le ${new Date().toLocaleDateString('fr-FR')}`, pad, y + 2 * s);

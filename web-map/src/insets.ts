@@ -7,17 +7,14 @@
 // choropleth, with the same tooltip, selection and profile.
 import { VectorTile } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
-import type { MapGeoJSONFeature } from 'maplibre-gl';
-import { getTerritory, listTerritories, tileLayerOf, type Choropleth, type Level, type TileJSON } from './api';
-import { MISSING_COLOR, type AtlasMap, type Bounds } from './map';
+import { getTerritory, tileLayerOf, type Choropleth, type Level, type TerritoryRef, type TileJSON } from './api';
+import { HATCH_SIZE, hatchPattern, MISSING_COLOR, type AtlasMap, type Bounds } from './map';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Inset size in CSS pixels (style.css .encart keeps the same width). */
 const BOX = 84;
 /** At most this many tiles per inset: zooms are chosen so that few cover it. */
 const MAX_TILES = 4;
-/** Size of the secret hatch pattern, in inset units (CSS pixels). */
-const HATCH = 12;
 /** Room kept around the territory inside its box. */
 const MARGIN = 4;
 
@@ -28,14 +25,25 @@ interface Inset {
   bbox: Bounds;
   figure: HTMLElement;
   svg: SVGSVGElement;
+  /** What is drawn, in inset units (the SVG and the PNG export draw it). */
+  viewBox: [number, number, number, number];
+  pieces: Piece[];
   /** Paths of each feature id (a territory cut by tile edges has several). */
   paths: Map<number, SVGPathElement[]>;
   level: Level | null;
 }
 
+/** One tile's territories, clipped to its square (tiles overlap by a buffer). */
+interface Piece {
+  clip: [number, number, number, number];
+  shapes: { id: number; properties: Record<string, string>; d: string }[];
+}
+
 export interface InsetsContext {
   atlas: AtlasMap;
   tilesets: readonly TileJSON[];
+  /** Every région (the overseas ones are those coded 01 to 06). */
+  regions: () => Promise<TerritoryRef[]>;
 }
 
 function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}): SVGElementTagNameMap[K] {
@@ -93,7 +101,7 @@ export class Insets {
   /** The overseas régions (INSEE codes 01 to 06) and their extents, once. */
   private load(): Promise<void> {
     this.ready ??= (async () => {
-      const regions = (await listTerritories('region')).territories.filter((r) => r.code < '10');
+      const regions = (await this.ctx.regions()).filter((r) => r.code < '10');
       const details = await Promise.all(regions.map((r) => getTerritory('region', r.code)));
       for (const d of details) {
         if (!d.bbox) continue;
@@ -111,7 +119,7 @@ export class Insets {
         caption.append(go);
         figure.append(svg, caption);
         this.root.append(figure);
-        this.insets.push({ code: d.code, name: d.name, bbox, figure, svg, paths: new Map(), level: null });
+        this.insets.push({ code: d.code, name: d.name, bbox, figure, svg, viewBox: [0, 0, BOX, BOX], pieces: [], paths: new Map(), level: null });
       }
     })().catch((err: unknown) => {
       // Try again at the next update rather than never.
@@ -193,33 +201,15 @@ export class Insets {
     const [bx1, by1] = mercator(inset.bbox[2], inset.bbox[1]);
     // A small margin: coasts drawn on the frame would look cut.
     const k = (BOX - 2 * MARGIN) / Math.max(bx1 - bx0, by1 - by0);
-    const w = (bx1 - bx0) * k;
-    const h = (by1 - by0) * k;
-    const svg = inset.svg;
-    svg.replaceChildren();
-    svg.setAttribute('viewBox', `${(-(BOX - w) / 2).toFixed(2)} ${(-(BOX - h) / 2).toFixed(2)} ${BOX} ${BOX}`);
-    const defs = svgEl('defs');
-    // The map's hatches (map.ts hatchImage): 12 px, three strokes per tile.
-    const pattern = svgEl('pattern', { id: `encart-hachures-${inset.code}`, width: HATCH, height: HATCH, patternUnits: 'userSpaceOnUse' });
-    pattern.append(
-      svgEl('rect', { class: 'encart-hachures-fond', width: HATCH, height: HATCH, fill: '#8c8c8c' }),
-      svgEl('path', { d: `M-${HATCH},${HATCH} l${HATCH},-${HATCH} M0,${HATCH} l${HATCH},-${HATCH} M${HATCH},${HATCH} l${HATCH},-${HATCH}`, stroke: 'rgba(40,40,40,0.85)', 'stroke-width': 2 }),
-    );
-    defs.append(pattern);
-    svg.append(defs);
-    inset.paths = new Map();
-    decoded.forEach(({ t, layer }, n) => {
-      if (!layer) return;
+    inset.viewBox = [-(BOX - (bx1 - bx0) * k) / 2, -(BOX - (by1 - by0) * k) / 2, BOX, BOX];
+    inset.pieces = [];
+    for (const { t, layer } of decoded) {
+      if (!layer) continue;
       const size = 1 / 2 ** t.z;
       const ox = (t.x * size - bx0) * k;
       const oy = (t.y * size - by0) * k;
       const unit = (size * k) / layer.extent;
-      // Tiles carry a buffer beyond their edge: clip each to its square so
-      // that no border is drawn along a tile edge.
-      const clip = svgEl('clipPath', { id: `encart-${inset.code}-${n}` });
-      clip.append(svgEl('rect', { x: ox, y: oy, width: size * k, height: size * k }));
-      defs.append(clip);
-      const g = svgEl('g', { 'clip-path': `url(#encart-${inset.code}-${n})` });
+      const piece: Piece = { clip: [ox, oy, size * k, size * k], shapes: [] };
       for (let f = 0; f < layer.length; f++) {
         const feature = layer.feature(f);
         if (feature.type !== 3 || feature.id === undefined) continue;
@@ -230,13 +220,43 @@ export class Insets {
           });
           d += 'Z';
         }
+        const properties = Object.fromEntries(Object.entries(feature.properties).map(([a, b]) => [a, String(b)]));
+        piece.shapes.push({ id: feature.id, properties, d });
+      }
+      inset.pieces.push(piece);
+    }
+    this.render(inset);
+    inset.level = level;
+  }
+
+  /** Builds an inset's SVG from its pieces. */
+  private render(inset: Inset): void {
+    const svg = inset.svg;
+    svg.replaceChildren();
+    svg.setAttribute('viewBox', inset.viewBox.map((v) => v.toFixed(2)).join(' '));
+    const defs = svgEl('defs');
+    // The map's hatches (map.ts hatchCanvas): three strokes per tile.
+    const h = HATCH_SIZE;
+    const pattern = svgEl('pattern', { id: `encart-hachures-${inset.code}`, width: h, height: h, patternUnits: 'userSpaceOnUse' });
+    pattern.append(
+      svgEl('rect', { class: 'encart-hachures-fond', width: h, height: h, fill: '#8c8c8c' }),
+      svgEl('path', { d: `M-${h},${h} l${h},-${h} M0,${h} l${h},-${h} M${h},${h} l${h},-${h}`, stroke: 'rgba(40,40,40,0.85)', 'stroke-width': 2 }),
+    );
+    defs.append(pattern);
+    svg.append(defs);
+    inset.paths = new Map();
+    inset.pieces.forEach((piece, n) => {
+      const [x, y, width, height] = piece.clip;
+      const clip = svgEl('clipPath', { id: `encart-${inset.code}-${n}` });
+      clip.append(svgEl('rect', { x, y, width, height }));
+      defs.append(clip);
+      const g = svgEl('g', { 'clip-path': `url(#encart-${inset.code}-${n})` });
+      for (const { id, properties, d } of piece.shapes) {
         const path = svgEl('path', { d, 'fill-rule': 'evenodd', fill: MISSING_COLOR, class: 'encart-territoire' });
-        const id = feature.id;
-        const props = Object.fromEntries(Object.entries(feature.properties).map(([a, b]) => [a, String(b)]));
         path.dataset['id'] = String(id);
-        path.addEventListener('mousemove', (e) => this.ctx.atlas.onHover({ feature: this.pseudoFeature(id, props), point: this.point(e) }));
+        path.addEventListener('mousemove', (e) => this.ctx.atlas.onHover({ feature: { id, properties }, point: this.point(e) }));
         path.addEventListener('mouseleave', () => this.ctx.atlas.onHover(null));
-        path.addEventListener('click', () => this.ctx.atlas.onClick(this.pseudoFeature(id, props)));
+        path.addEventListener('click', () => this.ctx.atlas.onClick({ id, properties }));
         g.append(path);
         const list = inset.paths.get(id);
         if (list) list.push(path);
@@ -244,12 +264,6 @@ export class Insets {
       }
       svg.append(g);
     });
-    inset.level = level;
-  }
-
-  /** What the map's hover and click handlers read of a feature. */
-  private pseudoFeature(id: number, properties: Record<string, string>): MapGeoJSONFeature {
-    return { id, properties } as unknown as MapGeoJSONFeature;
   }
 
   /** A mouse position in the map container's pixels, as MapLibre gives them. */
@@ -266,12 +280,13 @@ export class Insets {
   drawInto(ctx: CanvasRenderingContext2D, top: number, s: number): number {
     if (this.root.hidden) return 0;
     const frame = this.ctx.atlas.map.getContainer().getBoundingClientRect();
+    const hatches = hatchPattern(ctx);
     let drawn = 0;
     for (const i of this.insets) {
       const r = i.svg.getBoundingClientRect();
       if (r.width === 0) continue;
-      const vb = i.svg.viewBox.baseVal;
-      const scale = (r.width / vb.width) * s;
+      const [vx, vy, vw] = i.viewBox;
+      const scale = (r.width / vw) * s;
       ctx.save();
       ctx.translate((r.left - frame.left) * s, top + (r.top - frame.top) * s);
       ctx.fillStyle = '#ffffff';
@@ -283,35 +298,21 @@ export class Insets {
       ctx.rect(0, 0, r.width * s, r.height * s);
       ctx.clip();
       ctx.scale(scale, scale);
-      ctx.translate(-vb.x, -vb.y);
-      for (const g of i.svg.querySelectorAll('g')) {
+      ctx.translate(-vx, -vy);
+      for (const piece of i.pieces) {
         ctx.save();
-        const rect = i.svg.querySelector(`${g.getAttribute('clip-path')?.replace(/^url\((#[^)]+)\)$/, '$1') ?? ''} rect`);
-        if (rect) {
-          ctx.beginPath();
-          ctx.rect(Number(rect.getAttribute('x')), Number(rect.getAttribute('y')), Number(rect.getAttribute('width')), Number(rect.getAttribute('height')));
-          ctx.clip();
-        }
-        for (const p of g.querySelectorAll<SVGPathElement>('path')) {
-          const shape = new Path2D(p.getAttribute('d') ?? '');
-          const id = Number(p.dataset['id']);
+        ctx.beginPath();
+        ctx.rect(...piece.clip);
+        ctx.clip();
+        for (const { id, d } of piece.shapes) {
+          const shape = new Path2D(d);
           ctx.fillStyle = this.colours.get(id) ?? MISSING_COLOR;
           ctx.fill(shape, 'evenodd');
           if (this.secret.has(id)) {
-            // The secret hatches, as on the map.
-            ctx.save();
-            ctx.clip(shape, 'evenodd');
-            ctx.strokeStyle = 'rgba(40, 40, 40, 0.85)';
-            ctx.lineWidth = 2;
-            for (let o = -vb.height; o < vb.width + vb.height; o += HATCH) {
-              ctx.beginPath();
-              ctx.moveTo(vb.x + o, vb.y + vb.height);
-              ctx.lineTo(vb.x + o + vb.height, vb.y);
-              ctx.stroke();
-            }
-            ctx.restore();
+            ctx.fillStyle = hatches;
+            ctx.fill(shape, 'evenodd');
           }
-          ctx.lineWidth = (id === this.selected ? 2 : 0.6) / scale * s;
+          ctx.lineWidth = ((id === this.selected ? 2 : 0.6) / scale) * s;
           ctx.strokeStyle = id === this.selected ? '#0b3d91' : '#5b5b5b';
           ctx.stroke(shape);
         }

@@ -1,5 +1,4 @@
 // Wires the catalogue, the URL state, the map, the legend and the controls.
-import type { MapGeoJSONFeature } from 'maplibre-gl';
 import {
   ApiError,
   getChoropleth,
@@ -12,6 +11,8 @@ import {
   type ChoroplethQuery,
   type ChoroplethTerritory,
   type Indicator,
+  type Level,
+  type TerritoryRef,
 } from './api';
 import { Controls, type Change } from './controls';
 import { formatValue, LEVEL_LABELS } from './labels';
@@ -22,7 +23,7 @@ import { initPlaceLabels } from './place-labels';
 import { initPresentation } from './presentation';
 import { initProfile } from './profile';
 import { initSearch } from './search';
-import { AtlasMap, type Bounds } from './map';
+import { AtlasMap, type Bounds, type FeatureRef } from './map';
 import { DEFAULT_CAMERA, DEFAULT_STATE, parseState, writeState, type ViewState } from './url-state';
 import './style.css';
 
@@ -80,8 +81,18 @@ function resolve(s: ViewState, indicators: Indicator[]): { state: ViewState; ind
   };
 }
 
+/** The level of a state ('' only before resolve() has seen the catalogue). */
+function levelOf(s: ViewState): Level {
+  return s.level || 'departement';
+}
+
+/** A failure as the status line says it. */
+function errorText(err: unknown): string {
+  return err instanceof ApiError ? `${err.title} : ${err.detail}` : String(err);
+}
+
 function choroplethQuery(s: ViewState): ChoroplethQuery {
-  const level = s.level || 'departement';
+  const level = levelOf(s);
   // A regional map classifies its own territories only.
   const within = s.region && level !== 'france' ? `region:${s.region}` : undefined;
   return { level, period: s.period, sex: s.sex, sector: s.sector, method: s.method, classes: s.classes, palette: s.palette, within };
@@ -102,16 +113,16 @@ async function start(): Promise<void> {
   performance.mark('atlas-catalogue');
   const defaults: ViewState = { ...DEFAULT_STATE, region: view.region?.code ?? '', indicator: view.indicator ?? '' };
   let { state, ind } = resolve(parseState(location, defaults), indicators);
-  const regionNames = new Map<string, string>(view.region ? [[view.region.code, view.region.name]] : []);
 
   /** Extent of a région studied (null for France), from the default view or the API. */
   async function extentOf(region: string): Promise<Bounds | null> {
     if (!region) return null;
     if (region === view.region?.code) return view.region.bbox;
-    const t = await getTerritory('region', region);
-    regionNames.set(region, t.name);
-    return t.bbox ?? null;
+    return (await getTerritory('region', region)).bbox ?? null;
   }
+  // The list of régions, read once after the first paint (study choice, insets).
+  let regionList: Promise<TerritoryRef[]> | null = null;
+  const regions = (): Promise<TerritoryRef[]> => (regionList ??= listTerritories('region').then((r) => r.territories));
   let extent: Bounds | null = null;
   // Shown in the status line once the map is drawn.
   let notice = '';
@@ -125,7 +136,7 @@ async function start(): Promise<void> {
   }
   // The first choropleth is asked for now, while the map starts and loads
   // the first level's tiles: nothing waits on anything else.
-  const firstLevel = state.level || 'departement';
+  const firstLevel = levelOf(state);
   let pending: Promise<Choropleth> | null = getChoropleth(state.indicator, choroplethQuery(state));
   pending.catch(() => {}); // reported by refresh() when it awaits it
   const atlas = new AtlasMap(must('carte'), state.camera ?? extent ?? DEFAULT_CAMERA, tilesets, firstLevel, state.region);
@@ -152,7 +163,7 @@ async function start(): Promise<void> {
     },
   };
   window.__atlas = debug;
-  const insets = initInsets({ atlas, tilesets });
+  const insets = initInsets({ atlas, tilesets, regions });
   initExport({ atlas, indicators, insets, choropleth: () => current, onComposed: (info) => (debug.lastExport = info) });
   initPresentation({
     atlas,
@@ -166,9 +177,9 @@ async function start(): Promise<void> {
     },
   });
 
-  function describe(t: ChoroplethTerritory | undefined, f: MapGeoJSONFeature): string[] {
-    const name = t?.name ?? String(f.properties['name'] ?? '');
-    const code = t?.code ?? String(f.properties['code'] ?? '');
+  function describe(t: ChoroplethTerritory | undefined, f: FeatureRef): string[] {
+    const name = t?.name ?? String(f.properties?.['name'] ?? '');
+    const code = t?.code ?? String(f.properties?.['code'] ?? '');
     let value: string;
     if (!t || t.status === 'missing') value = 'donnée manquante';
     else if (t.status === 'secret') value = 'secret statistique';
@@ -185,7 +196,7 @@ async function start(): Promise<void> {
     const inside = atlas.inStudyArea(h.feature);
     const t = inside ? byId.get(Number(h.feature.id)) : undefined;
     const [name, code, described, cls] = describe(t, h.feature);
-    const value = inside ? described : `hors du territoire d’étude (${regionNames.get(state.region) ?? state.region})`;
+    const value = inside ? described : `hors du territoire d’étude (${current?.within?.name ?? state.region})`;
     tooltip.replaceChildren();
     const strong = document.createElement('strong');
     strong.textContent = name ?? '';
@@ -204,7 +215,7 @@ async function start(): Promise<void> {
 
   function showSelection(): void {
     const t = current?.territories.find((x) => x.code === state.selection);
-    atlas.select(state.level || 'departement', t ?? null);
+    atlas.select(levelOf(state), t ?? null);
     insets.select(t?.id ?? null);
     selectionBox.hidden = !t;
     if (t) {
@@ -219,8 +230,8 @@ async function start(): Promise<void> {
   }
 
   atlas.onClick = (f) => {
-    // A click on the context outside the région studied selects nothing.
-    if (f && f.properties && !atlas.inStudyArea(f)) return;
+    // Only the territories of the choropleth can be selected: a click on the
+    // context outside the région studied selects nothing.
     const t = f ? byId.get(Number(f.id)) : undefined;
     state = { ...state, selection: t?.code ?? '' };
     writeState(state, defaults);
@@ -239,7 +250,7 @@ async function start(): Promise<void> {
     const t0 = performance.now();
     status.textContent = 'Chargement…';
     try {
-      const level = state.level || 'departement';
+      const level = levelOf(state);
       const levelChanged = atlas.currentLevel() !== level;
       // Tiles of a new level and the choropleth load together.
       const request = pending ?? getChoropleth(state.indicator, choroplethQuery(state), ac.signal);
@@ -277,11 +288,11 @@ async function start(): Promise<void> {
       // The overseas insets of a France-wide map follow, off the measured path.
       const selected = ch.territories.find((x) => x.code === state.selection)?.id ?? null;
       insets.update(state.region ? null : level, ch, selected).catch((err: unknown) => {
-        if (my === seq) status.textContent = `Encarts d’outre-mer indisponibles : ${String(err)}`;
+        if (my === seq) status.textContent = `Encarts d’outre-mer indisponibles : ${errorText(err)}`;
       });
     } catch (err) {
       if (ac.signal.aborted) return;
-      const msg = err instanceof ApiError ? `${err.title} : ${err.detail}` : String(err);
+      const msg = errorText(err);
       status.textContent = `Erreur : ${msg}`;
       debug.error = msg;
       debug.refreshes++;
@@ -294,13 +305,12 @@ async function start(): Promise<void> {
     try {
       b = await extentOf(region);
     } catch (err) {
-      status.textContent = `Erreur : ${err instanceof ApiError ? `${err.title} : ${err.detail}` : String(err)}`;
+      status.textContent = `Erreur : ${errorText(err)}`;
       return;
     }
     state = { ...state, region, camera: null, selection: '' };
     atlas.setStudyArea(region);
-    if (b) atlas.fitTo(b, true);
-    else atlas.map.jumpTo({ center: [DEFAULT_CAMERA.lon, DEFAULT_CAMERA.lat], zoom: DEFAULT_CAMERA.z });
+    atlas.fitTo(b, true, DEFAULT_CAMERA);
     await refresh('region');
   }
 
@@ -323,7 +333,10 @@ async function start(): Promise<void> {
     const c = state.camera;
     if (c) atlas.map.jumpTo({ center: [c.lon, c.lat], zoom: c.z });
     else if (state.region !== before || !state.region) {
-      void extentOf(state.region).then((b) => (b ? atlas.fitTo(b, false) : atlas.map.jumpTo({ center: [DEFAULT_CAMERA.lon, DEFAULT_CAMERA.lat], zoom: DEFAULT_CAMERA.z })));
+      extentOf(state.region).then(
+        (b) => atlas.fitTo(b, false, DEFAULT_CAMERA),
+        (err: unknown) => (status.textContent = `Erreur : ${errorText(err)}`),
+      );
     }
     void refresh('url');
   });
@@ -335,9 +348,7 @@ async function start(): Promise<void> {
   await refresh('initial');
   // The région list is not needed for the first paint.
   try {
-    const regions = (await listTerritories('region')).territories;
-    for (const r of regions) regionNames.set(r.code, r.name);
-    controls.setRegions(regions, state.region);
+    controls.setRegions(await regions(), state.region);
   } catch (err) {
     console.warn('liste des régions indisponible', err);
   }

@@ -48,8 +48,15 @@ const blankStyle: StyleSpecification = {
   layers: [{ id: 'fond', type: 'background', paint: { 'background-color': BACKGROUND } }],
 };
 
-/** Diagonal hatches drawn on a canvas: the secret statistique pattern. */
-function hatchImage(size = 12): ImageData {
+/** Size of the secret statistique hatch tile, in pixels. */
+export const HATCH_SIZE = 12;
+
+/**
+ * Diagonal hatches on a canvas tile: the secret statistique pattern of the
+ * map, and of every image drawn from it (export, insets), so they match.
+ */
+function hatchCanvas(): HTMLCanvasElement {
+  const size = HATCH_SIZE;
   const c = document.createElement('canvas');
   c.width = size;
   c.height = size;
@@ -65,7 +72,21 @@ function hatchImage(size = 12): ImageData {
     ctx.lineTo(o + size, 0);
     ctx.stroke();
   }
-  return ctx.getImageData(0, 0, size, size);
+  return c;
+}
+
+function hatchImage(): ImageData {
+  const c = hatchCanvas();
+  const ctx = c.getContext('2d');
+  if (!ctx) throw new Error('canvas 2D indisponible');
+  return ctx.getImageData(0, 0, c.width, c.height);
+}
+
+/** The secret hatches as a fill style of a 2D canvas. */
+export function hatchPattern(ctx: CanvasRenderingContext2D): CanvasPattern {
+  const p = ctx.createPattern(hatchCanvas(), 'repeat');
+  if (!p) throw new Error('motif de hachures indisponible');
+  return p;
 }
 
 /** [west, south, east, north] in degrees. */
@@ -80,8 +101,17 @@ function boundsOf(b: Bounds): [[number, number], [number, number]] {
   ];
 }
 
+/**
+ * What the hover and click handlers read of a territory: a map feature, an
+ * inset's path, or a selection by id (search, profile) without properties.
+ */
+export interface FeatureRef {
+  id?: number | string;
+  properties?: Record<string, unknown>;
+}
+
 export interface HoverInfo {
-  feature: MapGeoJSONFeature;
+  feature: FeatureRef;
   point: { x: number; y: number };
 }
 
@@ -166,7 +196,7 @@ export class AtlasMap {
   private selected: { level: Level; id: number } | null = null;
   private region: string;
   onHover: (info: HoverInfo | null) => void = () => {};
-  onClick: (feature: MapGeoJSONFeature | null) => void = () => {};
+  onClick: (feature: FeatureRef | null) => void = () => {};
   onMove: (c: Camera) => void = () => {};
 
   /**
@@ -353,14 +383,15 @@ export class AtlasMap {
   }
 
   /** Whether a feature of the current level lies in the région studied. */
-  inStudyArea(f: MapGeoJSONFeature): boolean {
+  inStudyArea(f: FeatureRef): boolean {
     const field = this.current ? regionField(this.current) : '';
-    return !this.region || !field || String(f.properties[field] ?? '') === this.region;
+    return !this.region || !field || String(f.properties?.[field] ?? '') === this.region;
   }
 
-  /** Moves the camera to show a whole extent. */
-  fitTo(b: Bounds, animate: boolean): void {
-    this.map.fitBounds(boundsOf(b), { padding: FIT_PADDING, duration: animate ? 700 : 0 });
+  /** Moves the camera to show a whole extent, or to `fallback` without one. */
+  fitTo(b: Bounds | null, animate: boolean, fallback?: Camera): void {
+    if (b) this.map.fitBounds(boundsOf(b), { padding: FIT_PADDING, duration: animate ? 700 : 0 });
+    else if (fallback) this.map.jumpTo({ center: [fallback.lon, fallback.lat], zoom: fallback.z });
   }
 
   currentLevel(): Level | null {

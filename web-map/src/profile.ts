@@ -9,7 +9,6 @@
 import { ApiError, getJSON, getTerritory, type Indicator, type Level, type TerritoryDetail, type TerritoryRef } from './api';
 import { formatValue, LEVEL_LABELS, periodLabel } from './labels';
 import type { AtlasMap } from './map';
-import type { MapGeoJSONFeature } from 'maplibre-gl';
 import type { ViewState } from './url-state';
 
 export type ProfileStatus = 'published' | 'secret' | 'missing' | 'provisional' | 'estimated';
@@ -289,7 +288,7 @@ export class ProfilePanel {
    * URL and the highlight, then the panel follows.
    */
   select(id: number | null): void {
-    this.ctx.atlas.onClick(id === null ? null : ({ id } as unknown as MapGeoJSONFeature));
+    this.ctx.atlas.onClick(id === null ? null : { id });
   }
 
   isOpen(): boolean {

@@ -3,7 +3,6 @@
 // server ignores accents and case), a listbox navigable with the arrow keys,
 // Enter to choose. Choosing flies the map to the territory's bounding box
 // and selects it, which opens its profile.
-import type { MapGeoJSONFeature } from 'maplibre-gl';
 import { getTerritory, type Level, type TerritoryRef } from './api';
 import { LEVEL_LABELS } from './labels';
 import type { AtlasMap } from './map';
@@ -203,7 +202,7 @@ export class TerritorySearch {
   async flyTo(level: Level, code: string): Promise<void> {
     const detail = await getTerritory(level, code);
     if (this.ctx.profile) this.ctx.profile.select(detail.id);
-    else this.ctx.atlas.onClick({ id: detail.id } as unknown as MapGeoJSONFeature);
+    else this.ctx.atlas.onClick({ id: detail.id });
     // The profile panel opens and the map shrinks: fit the bounds after that.
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     const map = this.ctx.atlas.map;
