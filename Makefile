@@ -26,7 +26,7 @@ deps:
 	@bash deploy/deps.sh
 
 build:
-	@bash deploy/deps.sh go
+	@bash deploy/deps.sh go web
 	@bash deploy/web.sh
 	$(GO) build -o $(BIN) ./cmd/atlas
 

@@ -19,16 +19,7 @@ cd "$(dirname "$0")/.."
 
 die() { echo "deploy/browser-test.sh: $*" >&2; exit 1; }
 
-if ! command -v chromium >/dev/null; then
-	echo "deploy/browser-test.sh: installing Debian chromium" >&2
-	if [ "$(id -u)" = 0 ]; then
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
-	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
-	else
-		die "chromium is missing and cannot be installed (not root, no sudo): apt-get install chromium"
-	fi
-fi
+bash deploy/deps.sh browser
 export CHROMIUM_PATH=${CHROMIUM_PATH:-$(command -v chromium)}
 
 # node_modules (playwright-core) and the build the server embeds.

@@ -8,8 +8,7 @@ cd "$(dirname "$0")/../web-map"
 
 die() { echo "deploy/web.sh: $*" >&2; exit 1; }
 
-command -v node >/dev/null && command -v npm >/dev/null ||
-	die "node and npm are needed (Node.js >= 20.19): install them, e.g. apt-get install -y nodejs npm"
+bash ../deploy/deps.sh web
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||a===22&&b>=12||a===20&&b>=19||a===21?0:1)' ||
 	die "Node.js $(node --version) is too old for Vite 8: 20.19 or 22.12 at least"
 

@@ -17,6 +17,7 @@ data="$base/data"
 sock="$base/sock"
 log="$base/postgres.log"
 pguser=atlaspg
+deps="$(cd "$(dirname "$0")/.." && pwd)/deps.sh"
 
 die() { echo "atlas: $*" >&2; exit 1; }
 say() { echo "atlas: $*" >&2; }
@@ -34,17 +35,8 @@ pg_bindir() {
 
 ensure_postgis() {
 	if pg_bindir >/dev/null; then return 0; fi
-	say "PostgreSQL with PostGIS not found: installing Debian's postgresql-postgis"
-	local sudo=""
-	if [ "$(id -u)" -ne 0 ]; then
-		command -v sudo >/dev/null || die "PostGIS is missing and cannot be installed without root (install postgresql-15-postgis-3, or set DATABASE_URL to a PostGIS database)"
-		sudo="sudo"
-	fi
-	command -v apt-get >/dev/null || die "PostGIS is missing and this is not a Debian system: install PostgreSQL+PostGIS, or set DATABASE_URL"
-	# The system cluster that the package may create is left alone: ours is private.
-	if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql-postgis >/dev/null; }; then
-		die "could not install PostGIS with apt-get (no package registry reachable?); set DATABASE_URL to a PostGIS database instead"
-	fi
+	say "PostgreSQL with PostGIS not found: installing Debian's postgresql-postgis (or set DATABASE_URL to a PostGIS database)"
+	bash "$deps" db || exit 1
 	pg_bindir >/dev/null || die "PostGIS was installed but no PostgreSQL server with the postgis extension was found"
 }
 
