@@ -3,7 +3,6 @@ package geodata_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 	"io"
 	"net/url"
 	"os"
@@ -13,19 +12,16 @@ import (
 
 	"github.com/atlas-sante-travail/atlas/geodata"
 	"github.com/atlas-sante-travail/atlas/internal/dataset"
+	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 )
-
-func mirrorDir(t *testing.T) string { return datasettest.Mirror(t) }
-
-func mirrorFiles(t *testing.T, dir string) []string { return datasettest.Files(t, dir) }
 
 func TestEmbeddedManifestCoversMirror(t *testing.T) {
 	m, err := dataset.ParseManifest(geodata.ManifestJSON)
 	if err != nil {
 		t.Fatalf("embedded manifest: %v", err)
 	}
-	dir := mirrorDir(t)
-	files := mirrorFiles(t, dir)
+	dir := datasettest.Mirror(t)
+	files := datasettest.Files(t, dir)
 	if len(files) == 0 {
 		t.Fatalf("no data files in mirror %s", dir)
 	}

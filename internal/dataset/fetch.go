@@ -243,7 +243,7 @@ func (f *fetcher) cachedOK(ctx context.Context, e Entry, dest string) (bool, err
 		return false, fmt.Errorf("geodata: %s: cached copy %s is not a regular file; remove it", e.Name, dest)
 	}
 	if st.Size() == e.Size {
-		sum, _, err := hashFile(ctx, dest)
+		sum, err := hashFile(ctx, dest)
 		if err != nil {
 			return false, fmt.Errorf("geodata: %s: cached copy: %w", e.Name, err)
 		}
@@ -362,18 +362,17 @@ func install(ctx context.Context, e Entry, source string, body io.Reader, dest s
 	return nil
 }
 
-func hashFile(ctx context.Context, p string) (string, int64, error) {
+func hashFile(ctx context.Context, p string) (string, error) {
 	fh, err := os.Open(p)
 	if err != nil {
-		return "", 0, err
+		return "", err
 	}
 	defer fh.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, ctxReader{ctx, fh})
-	if err != nil {
-		return "", n, err
+	if _, err := io.Copy(h, ctxReader{ctx, fh}); err != nil {
+		return "", err
 	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // ctxReader stops reading once ctx is done, so that copying a large mirror

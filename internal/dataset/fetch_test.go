@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,11 +15,8 @@ import (
 	"time"
 
 	"github.com/atlas-sante-travail/atlas/geodata"
+	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 )
-
-func mirrorDir(t *testing.T) string { return datasettest.Mirror(t) }
-
-func mirrorFiles(t *testing.T, dir string) []string { return datasettest.Files(t, dir) }
 
 func embedded(t *testing.T) Manifest {
 	t.Helper()
@@ -45,23 +41,9 @@ func mustHash(t *testing.T, p string) string {
 	return sum(b)
 }
 
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestFetchFromMirror(t *testing.T) {
 	m := embedded(t)
-	mirror := mirrorDir(t)
+	mirror := datasettest.Mirror(t)
 	cache := filepath.Join(t.TempDir(), "geodata")
 	opt := FetchOptions{CacheDir: cache, Mirror: mirror, Only: []string{"zones-emploi/"}}
 
@@ -92,7 +74,7 @@ func TestFetchFromMirror(t *testing.T) {
 		}
 		before[name] = st
 	}
-	if files := mirrorFiles(t, cache); len(files) != len(want) {
+	if files := datasettest.Files(t, cache); len(files) != len(want) {
 		t.Errorf("cache holds %v, want only the %d selected files", files, len(want))
 	}
 
@@ -118,7 +100,7 @@ func TestFetchFromMirror(t *testing.T) {
 
 func TestFetchTamperedMirror(t *testing.T) {
 	m := embedded(t)
-	mirror := mirrorDir(t)
+	mirror := datasettest.Mirror(t)
 	const name = "zones-emploi/ze2020_2022.prj"
 	e, ok := m.Lookup(name)
 	if !ok {
@@ -185,7 +167,7 @@ func TestFetchTamperedMirror(t *testing.T) {
 			} else if err != nil {
 				t.Fatalf("Fetch: %v", err)
 			}
-			files := mirrorFiles(t, cache)
+			files := datasettest.Files(t, cache)
 			if tt.wantKeep == nil {
 				if len(files) != 0 {
 					t.Fatalf("cache holds %v after a checksum failure, want nothing", files)
@@ -218,7 +200,7 @@ func TestFetchMirrorMissingFile(t *testing.T) {
 	if want := filepath.Join(empty, "regions", "regions.geojson"); !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not name the missing path %s", err, want)
 	}
-	if files := mirrorFiles(t, cache); len(files) != 0 {
+	if files := datasettest.Files(t, cache); len(files) != 0 {
 		t.Errorf("cache holds %v", files)
 	}
 }
@@ -305,7 +287,7 @@ func TestFetchHTTP(t *testing.T) {
 			if errors.As(err, &ce) != tt.checksum {
 				t.Errorf("error %v: *ChecksumError = %v, want %v", err, !tt.checksum, tt.checksum)
 			}
-			files := mirrorFiles(t, cache)
+			files := datasettest.Files(t, cache)
 			if strings.Join(files, ",") != strings.Join(tt.wantFiles, ",") {
 				t.Errorf("cache holds %v, want %v", files, tt.wantFiles)
 			}
@@ -399,7 +381,7 @@ func TestFetchCancel(t *testing.T) {
 			if len(got) != 0 {
 				t.Errorf("Fetch returned %v", got)
 			}
-			if files := mirrorFiles(t, cache); len(files) != 0 {
+			if files := datasettest.Files(t, cache); len(files) != 0 {
 				t.Errorf("cache holds %v after cancellation (temporary files must be removed)", files)
 			}
 		})

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/atlas-sante-travail/atlas/geodata"
+	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 )
 
 const (
@@ -138,9 +139,9 @@ func TestEmbeddedManifest(t *testing.T) {
 	}
 	// Every file of the mirror has its entry (the byte-level check is in
 	// the geodata package's tests).
-	dir := mirrorDir(t)
+	dir := datasettest.Mirror(t)
 	n := 0
-	for _, name := range mirrorFiles(t, dir) {
+	for _, name := range datasettest.Files(t, dir) {
 		n++
 		if _, ok := m.Lookup(name); !ok {
 			t.Errorf("mirror file %s has no manifest entry", name)

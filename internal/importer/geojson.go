@@ -389,10 +389,7 @@ func checkGeoJSONGeometry(g orb.Geometry) (orb.Geometry, error) {
 
 func checkPolygon(p orb.Polygon) error {
 	for k, r := range p {
-		r, err := fixRing(r)
-		if err == nil && signedArea(r) == 0 {
-			err = errors.New("ring has no area")
-		}
+		r, _, err := checkRing(r)
 		if err != nil {
 			if len(p) > 1 {
 				return fmt.Errorf("%w (ring %d of %d)", err, k+1, len(p))

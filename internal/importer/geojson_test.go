@@ -8,10 +8,12 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+
+	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 )
 
 func TestReadGeoJSONReal(t *testing.T) {
-	dir := geodataDir(t)
+	dir := datasettest.Mirror(t)
 	tests := []struct {
 		file     string
 		features int
@@ -304,16 +306,5 @@ func TestCheckGeoJSONGeometryEmpty(t *testing.T) {
 }
 
 func BenchmarkReadGeoJSON(b *testing.B) {
-	path := filepath.Join(geodataDir(b), "derived", "ze2020_2022.geojson")
-	fi, err := os.Stat(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(fi.Size())
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := ReadGeoJSON(path); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchmarkRead(b, "derived/ze2020_2022.geojson", ReadGeoJSON)
 }

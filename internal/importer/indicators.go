@@ -705,10 +705,13 @@ func colOrLine(file string, line, col int, header []string, err error) error {
 	return &ValueError{File: file, Line: line, Col: col + 1, Column: header[col], Err: err}
 }
 
+// thousandsSeparators removes the spaces French files put between digits.
+var thousandsSeparators = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "")
+
 // parseNumber reads a French or English decimal: "8,2", "8.2", "1 234,5"
 // (spaces, no-break and narrow no-break spaces as thousands separators).
 func parseNumber(s string) (float64, error) {
-	t := strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "").Replace(s)
+	t := thousandsSeparators.Replace(s)
 	if strings.Contains(t, ",") {
 		if strings.Contains(t, ".") {
 			return 0, fmt.Errorf("%q: expected a number (use either a decimal comma or a decimal point)", s)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 	"github.com/atlas-sante-travail/atlas/internal/importer"
 	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/store/storetest"
@@ -25,9 +26,9 @@ var occitanie = []string{"09", "11", "12", "30", "31", "32", "34", "46", "48", "
 func importIndicatorTerritories(t *testing.T, st *store.Store) {
 	t.Helper()
 	for _, o := range []importer.TerritoryOptions{
-		{Level: territory.Region, Files: []string{mirrorFile(t, "regions/regions-avec-outre-mer.geojson")}, CodeField: "code", NameField: "nom"},
-		{Level: territory.Departement, Files: []string{mirrorFile(t, "departements/departements-avec-outre-mer.geojson")}, CodeField: "code", NameField: "nom",
-			ParentTable: mirrorFile(t, "stats/donnees_departements.csv"), ParentKey: "DEP", ParentColumns: map[territory.Level]string{territory.Region: "REG"}},
+		{Level: territory.Region, Files: []string{datasettest.File(t, "regions/regions-avec-outre-mer.geojson")}, CodeField: "code", NameField: "nom"},
+		{Level: territory.Departement, Files: []string{datasettest.File(t, "departements/departements-avec-outre-mer.geojson")}, CodeField: "code", NameField: "nom",
+			ParentTable: datasettest.File(t, "stats/donnees_departements.csv"), ParentKey: "DEP", ParentColumns: map[territory.Level]string{territory.Region: "REG"}},
 		zonesEmploi(t),
 	} {
 		if _, err := importer.ImportTerritories(context.Background(), st, o); err != nil {
@@ -157,7 +158,7 @@ func TestImportIndicators(t *testing.T) {
   "vintages": [`+years(2003, 2023)+`], "levels": ["zone-emploi"], "sexes": ["ensemble"], "sectors": ["ensemble"],
   "decimals": 1, "polarity": "higher-is-worse", "aggregation": "none", "threshold": 0
 }`)
-		values := mirrorFile(t, "derived/chomage_ze2020_2003T1-2023T3.csv")
+		values := datasettest.File(t, "derived/chomage_ze2020_2003T1-2023T3.csv")
 		opt := importer.IndicatorOptions{Meta: meta, Values: values, Layout: "wide", Level: "zone-emploi", CodeColumn: "ZE2020"}
 		res, err := importer.ImportIndicator(ctx, st, opt)
 		if err != nil {
@@ -204,7 +205,7 @@ polarity: higher-is-worse
 aggregation: none
 threshold: 0
 `)
-		values := mirrorFile(t, "derived/chomage_departements_1982T1-2025T3.csv")
+		values := datasettest.File(t, "derived/chomage_departements_1982T1-2025T3.csv")
 		res, err := importer.ImportIndicator(ctx, st, importer.IndicatorOptions{Meta: meta, Values: values, Layout: "wide", Level: "departement", CodeColumn: "Code"})
 		if err != nil {
 			t.Fatal(err)
@@ -276,7 +277,9 @@ threshold: 0
 				t.Fatalf("région 76 %s: %+v, want %v computed", sex, v, want)
 			}
 			var mean float64
-			st.Pool.QueryRow(ctx, `SELECT avg(value) FROM indicator_value WHERE indicator = 'taux-at' AND level = 'departement' AND sex = $1`, sex).Scan(&mean)
+			if err := st.Pool.QueryRow(ctx, `SELECT avg(value) FROM indicator_value WHERE indicator = 'taux-at' AND level = 'departement' AND sex = $1`, sex).Scan(&mean); err != nil {
+				t.Fatal(err)
+			}
 			if math.Abs(mean-want) < 0.01 {
 				t.Errorf("%s: ratio of sums %v equals the mean of rates %v: the test proves nothing", sex, want, mean)
 			}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
 // SRIDFromWKT finds the EPSG code of a coordinate reference system written as
@@ -108,37 +110,10 @@ func sridFromName(name string) int {
 
 // normaliseCRSName reduces the spelling variants of a CRS name ("RGF93 /
 // Lambert-93", "RGF93_Lambert_93", "NTF (Paris) / Lambert II étendu") to one
-// key: lower case, accents dropped, runs of other characters turned into a
-// single underscore.
+// key: territory.Fold's lower case without accents, with runs of other
+// characters turned into a single underscore.
 func normaliseCRSName(name string) string {
-	var b strings.Builder
-	pendingSep := false
-	for _, r := range strings.ToLower(name) {
-		switch r {
-		case 'à', 'â', 'ä':
-			r = 'a'
-		case 'é', 'è', 'ê', 'ë':
-			r = 'e'
-		case 'î', 'ï':
-			r = 'i'
-		case 'ô', 'ö':
-			r = 'o'
-		case 'ù', 'û', 'ü':
-			r = 'u'
-		case 'ç':
-			r = 'c'
-		}
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			if pendingSep && b.Len() > 0 {
-				b.WriteByte('_')
-			}
-			pendingSep = false
-			b.WriteRune(r)
-		} else {
-			pendingSep = true
-		}
-	}
-	return b.String()
+	return strings.ReplaceAll(territory.Fold(name), " ", "_")
 }
 
 func isProjectedKeyword(k string) bool {
@@ -167,12 +142,11 @@ type wktNode struct {
 	args    []wktValue
 }
 
-// wktValue is an argument of a wktNode: a quoted string, a bare token
-// (number or enumeration), or a nested node.
+// wktValue is an argument of a wktNode: a quoted string or a bare token
+// (number or enumeration) as text, or a nested node.
 type wktValue struct {
-	text   string
-	quoted bool
-	node   *wktNode
+	text string
+	node *wktNode
 }
 
 // name is the first quoted argument, which WKT reserves for the object name.
@@ -278,7 +252,7 @@ func (p *wktParser) node(depth int) (*wktNode, error) {
 			if err != nil {
 				return nil, err
 			}
-			n.args = append(n.args, wktValue{text: str, quoted: true})
+			n.args = append(n.args, wktValue{text: str})
 		default:
 			// A bare token is either a nested keyword (followed by a bracket)
 			// or a number/enumeration value.

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 )
 
 // .prj contents as written by ArcGIS/QGIS (ESRI flavour) and GDAL (OGC
@@ -103,7 +105,7 @@ func TestSRIDFromWKT(t *testing.T) {
 }
 
 func TestSRIDFromRealPrj(t *testing.T) {
-	wkt, err := os.ReadFile(filepath.Join(geodataDir(t), "zones-emploi", "ze2020_2022.prj"))
+	wkt, err := os.ReadFile(filepath.Join(datasettest.Mirror(t), "zones-emploi", "ze2020_2022.prj"))
 	if err != nil {
 		t.Fatal(err)
 	}

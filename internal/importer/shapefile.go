@@ -2,7 +2,6 @@ package importer
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -283,19 +282,12 @@ func parsePolygonRecord(c []byte) (orb.Geometry, error) {
 				math.Float64frombits(binary.LittleEndian.Uint64(b[16*j+8:])),
 			}
 		}
-		r, err := fixRing(r)
+		r, a, err := checkRing(r)
 		if err != nil {
 			if np > 1 {
 				return nil, fmt.Errorf("%w (part %d of %d)", err, k+1, np)
 			}
 			return nil, err
-		}
-		a := signedArea(r)
-		if a == 0 {
-			if np > 1 {
-				return nil, fmt.Errorf("ring has no area (part %d of %d)", k+1, np)
-			}
-			return nil, errors.New("ring has no area")
 		}
 		rings[k], areas[k] = r[:len(r):len(r)], a
 		off += len(r)

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/paulmach/orb"
+
+	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 )
 
 // testShape is one record of a synthetic .shp: a Null shape when rings is
@@ -162,7 +164,7 @@ func ccwSquare(x0, y0, x1, y1 float64) []orb.Point {
 }
 
 func TestReadShapefileZE(t *testing.T) {
-	path := filepath.Join(geodataDir(t), "zones-emploi", "ze2020_2022.shp")
+	path := filepath.Join(datasettest.Mirror(t), "zones-emploi", "ze2020_2022.shp")
 	src, err := ReadShapefile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -246,7 +248,7 @@ func TestReadShapefileZE(t *testing.T) {
 // derived from it: both readers must find the same features, the same
 // vertices (closing points included) and the same extents.
 func TestShapefileMatchesGeoJSON(t *testing.T) {
-	dir := geodataDir(t)
+	dir := datasettest.Mirror(t)
 	shp, err := ReadShapefile(filepath.Join(dir, "zones-emploi", "ze2020_2022.shp"))
 	if err != nil {
 		t.Fatal(err)
@@ -575,16 +577,5 @@ func TestReadShapefileMissingDBF(t *testing.T) {
 }
 
 func BenchmarkReadShapefile(b *testing.B) {
-	path := filepath.Join(geodataDir(b), "zones-emploi", "ze2020_2022.shp")
-	fi, err := os.Stat(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(fi.Size())
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := ReadShapefile(path); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchmarkRead(b, "zones-emploi/ze2020_2022.shp", ReadShapefile)
 }

@@ -118,6 +118,20 @@ func fixRing(r orb.Ring) (orb.Ring, error) {
 	return r, nil
 }
 
+// checkRing closes r with fixRing and rejects a ring that encloses no area.
+// It returns the ring and its signedArea.
+func checkRing(r orb.Ring) (orb.Ring, float64, error) {
+	r, err := fixRing(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	a := signedArea(r)
+	if a == 0 {
+		return nil, 0, errors.New("ring has no area")
+	}
+	return r, a, nil
+}
+
 // signedArea is twice the area of a closed ring, positive when the ring is
 // counter-clockwise (y axis pointing up). Coordinates are taken relative to
 // the first point to limit round-off on large projected coordinates.

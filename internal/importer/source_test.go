@@ -2,32 +2,35 @@ package importer
 
 import (
 	"errors"
-	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
-)
 
-func geodataDir(t testing.TB) string { return datasettest.Mirror(t) }
+	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
+	"github.com/atlas-sante-travail/atlas/internal/territory"
+)
 
 // countPoints is the number of vertices of a polygonal geometry, closing
 // points included.
-func countPoints(g orb.Geometry) int {
-	n := 0
-	switch g := g.(type) {
-	case orb.Polygon:
-		for _, r := range g {
-			n += len(r)
-		}
-	case orb.MultiPolygon:
-		for _, p := range g {
-			n += countPoints(p)
+func countPoints(g orb.Geometry) int { return territory.Vertices(asMultiPolygon(g)) }
+
+// benchmarkRead reads the mirror file name with read, b.N times.
+func benchmarkRead(b *testing.B, name string, read func(string) (*Source, error)) {
+	path := datasettest.File(b, name)
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(fi.Size())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := read(path); err != nil {
+			b.Fatal(err)
 		}
 	}
-	return n
 }
 
 // checkConventions asserts what the package documentation promises about
@@ -66,7 +69,7 @@ func checkConventions(t *testing.T, f Feature) {
 }
 
 func TestReadFileDispatch(t *testing.T) {
-	dir := geodataDir(t)
+	dir := datasettest.Mirror(t)
 	tmp := t.TempDir()
 	txt := filepath.Join(tmp, "zones.csv")
 	if err := os.WriteFile(txt, []byte("a,b\n"), 0o644); err != nil {

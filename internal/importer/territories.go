@@ -418,7 +418,6 @@ func NewCSVReader(f io.ReadSeeker) (*csv.Reader, error) {
 	}
 	r := csv.NewReader(f)
 	r.Comma = sep
-	r.ReuseRecord = false
 	return r, nil
 }
 
@@ -430,10 +429,10 @@ func fingerprint(opt TerritoryOptions) (string, error) {
 	for _, f := range opt.Files {
 		paths = append(paths, f)
 		if strings.EqualFold(filepath.Ext(f), ".shp") {
-			base := strings.TrimSuffix(f, filepath.Ext(f))
-			for _, ext := range []string{".dbf", ".prj", ".cpg", ".DBF", ".PRJ", ".CPG"} {
-				if _, err := os.Stat(base + ext); err == nil {
-					paths = append(paths, base+ext)
+			// The companions ReadShapefile reads, found the same way.
+			for _, ext := range []string{".dbf", ".prj", ".cpg"} {
+				if p := siblingFile(f, ext); p != "" {
+					paths = append(paths, p)
 				}
 			}
 		}

@@ -16,11 +16,9 @@ import (
 	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
-func mirrorFile(t testing.TB, name string) string { return datasettest.File(t, name) }
-
 func zonesEmploi(t testing.TB) importer.TerritoryOptions {
 	return importer.TerritoryOptions{
-		Level: territory.ZoneEmploi, Files: []string{mirrorFile(t, "zones-emploi/ze2020_2022.shp")},
+		Level: territory.ZoneEmploi, Files: []string{datasettest.File(t, "zones-emploi/ze2020_2022.shp")},
 		CodeField: "ze2020", NameField: "libze2020", Vintage: "ZE2020",
 	}
 }
@@ -138,7 +136,7 @@ func TestImportZonesEmploiShapefile(t *testing.T) {
 
 	t.Run("new vintage replaces", func(t *testing.T) {
 		o := zonesEmploi(t)
-		o.Files = []string{mirrorFile(t, "derived/ze2020_2022-simplifiee.geojson")}
+		o.Files = []string{datasettest.File(t, "derived/ze2020_2022-simplifiee.geojson")}
 		o.Vintage = "ZE2020 simplifiée"
 		res, err := importer.ImportTerritories(ctx, st, o)
 		if err != nil || res.NoOp || res.Features != 306 {
@@ -183,7 +181,7 @@ func TestImportReprojectsLambert93(t *testing.T) {
 	dir := t.TempDir()
 	shp := filepath.Join(dir, "dep_l93.shp")
 	out, err := exec.Command("ogr2ogr", "-f", "ESRI Shapefile", "-t_srs", "EPSG:2154", "-lco", "ENCODING=UTF-8",
-		"-where", "code IN ('31','32','09')", shp, mirrorFile(t, "departements/departements.geojson")).CombinedOutput()
+		"-where", "code IN ('31','32','09')", shp, datasettest.File(t, "departements/departements.geojson")).CombinedOutput()
 	if err != nil {
 		t.Fatalf("ogr2ogr: %v\n%s", err, out)
 	}
@@ -200,7 +198,7 @@ func TestImportReprojectsLambert93(t *testing.T) {
 		WITH src AS (SELECT f->'properties'->>'code' AS code, ST_SetSRID(ST_GeomFromGeoJSON(f->'geometry'), 4326) AS g
 		             FROM json_array_elements($1::json->'features') f)
 		SELECT max(ST_HausdorffDistance(ST_Transform(t.geom, 2154), ST_Transform(src.g, 2154))), max(ST_SRID(t.geom))
-		FROM territory t JOIN src USING (code)`, mustRead(t, mirrorFile(t, "departements/departements.geojson"))).Scan(&maxDiff, &srid)
+		FROM territory t JOIN src USING (code)`, mustRead(t, datasettest.File(t, "departements/departements.geojson"))).Scan(&maxDiff, &srid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +228,7 @@ func TestGeneralisationKeepsBordersShared(t *testing.T) {
 	ctx := context.Background()
 	for _, o := range []importer.TerritoryOptions{
 		zonesEmploi(t),
-		{Level: territory.Departement, Files: []string{mirrorFile(t, "departements/departements-avec-outre-mer.geojson")}, CodeField: "code", NameField: "nom"},
+		{Level: territory.Departement, Files: []string{datasettest.File(t, "departements/departements-avec-outre-mer.geojson")}, CodeField: "code", NameField: "nom"},
 	} {
 		if _, err := importer.ImportTerritories(ctx, st, o); err != nil {
 			t.Fatal(err)

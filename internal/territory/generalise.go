@@ -223,16 +223,6 @@ func (t *Topology) arcRef(arc orb.LineString, index map[arcKey]int) int {
 	return i
 }
 
-// Arcs reports the number of distinct arcs and how many are shared.
-func (t *Topology) Arcs() (total, shared int) {
-	for _, u := range t.uses {
-		if u > 1 {
-			shared++
-		}
-	}
-	return len(t.arcs), shared
-}
-
 // Simplify returns every shape rebuilt from its arcs simplified with
 // Douglas-Peucker at the given tolerance. Rings that collapse are dropped;
 // so are rings made only of unshared arcs (islands, lakes) whose area is
@@ -246,15 +236,10 @@ func (t *Topology) Simplify(tolerance, minArea float64) []Shape {
 			var p orb.Polygon
 			for ri, tr := range poly {
 				ring, shared := t.assemble(tr, simple)
-				if len(ring) < 4 || distinct(ring) < 3 {
+				collapsed := len(ring) < 4 || distinct(ring) < 3
+				if collapsed || (!shared && math.Abs(planar.Area(ring)) < minArea) {
 					if ri == 0 {
-						break // exterior collapsed: the holes go with it
-					}
-					continue
-				}
-				if !shared && math.Abs(planar.Area(ring)) < minArea {
-					if ri == 0 {
-						break
+						break // exterior dropped: the holes go with it
 					}
 					continue
 				}
@@ -431,19 +416,6 @@ func conflictingSegments(arcs []orb.LineString, keep [][]int) map[segRef]bool {
 	return bad
 }
 
-// conflictingArcs lists the arcs with a conflicting segment, as given.
-func conflictingArcs(arcs []orb.LineString) map[int]bool {
-	keep := make([][]int, len(arcs))
-	for i, a := range arcs {
-		keep[i] = douglasPeucker(a, 0)
-	}
-	out := map[int]bool{}
-	for ref := range conflictingSegments(arcs, keep) {
-		out[ref.arc] = true
-	}
-	return out
-}
-
 // segmentsConflict reports whether segments pq and rs cross, or touch or
 // overlap other than by sharing an end point.
 func segmentsConflict(p, q, r, s orb.Point) bool {
@@ -492,23 +464,16 @@ func (t *Topology) assemble(tr topoRing, arcs []orb.LineString) (orb.Ring, bool)
 			shared = true
 		}
 		a := arcs[i]
+		skip := 0
 		if len(ring) > 0 {
-			// the arc's first point is the previous arc's last
-			if rev {
-				for k := len(a) - 2; k >= 0; k-- {
-					ring = append(ring, a[k])
-				}
-			} else {
-				ring = append(ring, a[1:]...)
-			}
-			continue
+			skip = 1 // the arc's first point is the previous arc's last
 		}
 		if rev {
-			for k := len(a) - 1; k >= 0; k-- {
+			for k := len(a) - 1 - skip; k >= 0; k-- {
 				ring = append(ring, a[k])
 			}
 		} else {
-			ring = append(ring, a...)
+			ring = append(ring, a[skip:]...)
 		}
 	}
 	return ring, shared

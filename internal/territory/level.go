@@ -131,11 +131,9 @@ func (l Level) Plural() string {
 	return string(l)
 }
 
-// rank keeps feature ids of different levels apart. It is fixed per level
+// ranks keep feature ids of different levels apart. They are fixed per level
 // (France came last) so that ids never change when levels are added.
-func (l Level) rank() uint64 {
-	return map[Level]uint64{Region: 1, Departement: 2, ZoneEmploi: 3, Commune: 4, France: 5}[l]
-}
+var ranks = map[Level]uint64{Region: 1, Departement: 2, ZoneEmploi: 3, Commune: 4, France: 5}
 
 // Parents lists the levels a territory of this level belongs to. A zone
 // d'emploi may cross département borders, so it has a région but no
@@ -185,11 +183,14 @@ func ValidateCode(l Level, code string) error {
 	return nil
 }
 
+// codeWidths is the number of characters of a level's numeric codes.
+var codeWidths = map[Level]int{Region: 2, Departement: 2, ZoneEmploi: 4, Commune: 5}
+
 // NormaliseCode repairs the usual damage done to codes by spreadsheets:
 // lost leading zeros ("1" for "01", "1001" for "01001") and lower-case Corsica.
 func NormaliseCode(l Level, code string) string {
 	code = strings.ToUpper(strings.TrimSpace(code))
-	width := map[Level]int{Region: 2, Departement: 2, ZoneEmploi: 4, Commune: 5}[l]
+	width := codeWidths[l]
 	if _, err := strconv.Atoi(code); err == nil && len(code) < width {
 		code = strings.Repeat("0", width-len(code)) + code
 	}
@@ -205,7 +206,7 @@ func FeatureID(l Level, code string) uint64 {
 	if err != nil {
 		return 0
 	}
-	return l.rank()*100_000_000 + n
+	return ranks[l]*100_000_000 + n
 }
 
 // ParentFromCode derives the parent codes that an INSEE code carries in
