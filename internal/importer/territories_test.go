@@ -80,16 +80,21 @@ func TestImportZonesEmploiShapefile(t *testing.T) {
 
 	t.Run("failures leave the data intact", func(t *testing.T) {
 		dir := t.TempDir()
-		dup := filepath.Join(dir, "dup.geojson")
-		os.WriteFile(dup, []byte(`{"type":"FeatureCollection","features":[
+		write := func(name, body string) string {
+			t.Helper()
+			p := filepath.Join(dir, name)
+			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		dup := write("dup.geojson", `{"type":"FeatureCollection","features":[
 			{"type":"Feature","properties":{"ze2020":"7625","libze2020":"A"},"geometry":{"type":"Polygon","coordinates":[[[1,43],[2,43],[2,44],[1,43]]]}},
-			{"type":"Feature","properties":{"ze2020":"7625","libze2020":"B"},"geometry":{"type":"Polygon","coordinates":[[[3,43],[4,43],[4,44],[3,43]]]}}]}`), 0o644)
-		badCode := filepath.Join(dir, "badcode.geojson")
-		os.WriteFile(badCode, []byte(`{"type":"FeatureCollection","features":[
+			{"type":"Feature","properties":{"ze2020":"7625","libze2020":"B"},"geometry":{"type":"Polygon","coordinates":[[[3,43],[4,43],[4,44],[3,43]]]}}]}`)
+		badCode := write("badcode.geojson", `{"type":"FeatureCollection","features":[
 			{"type":"Feature","properties":{"ze2020":"7625","libze2020":"A"},"geometry":{"type":"Polygon","coordinates":[[[1,43],[2,43],[2,44],[1,43]]]}},
-			{"type":"Feature","properties":{"ze2020":"76X5","libze2020":"B"},"geometry":{"type":"Polygon","coordinates":[[[3,43],[4,43],[4,44],[3,43]]]}}]}`), 0o644)
-		truncated := filepath.Join(dir, "truncated.geojson")
-		os.WriteFile(truncated, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature",`), 0o644)
+			{"type":"Feature","properties":{"ze2020":"76X5","libze2020":"B"},"geometry":{"type":"Polygon","coordinates":[[[3,43],[4,43],[4,44],[3,43]]]}}]}`)
+		truncated := write("truncated.geojson", `{"type":"FeatureCollection","features":[{"type":"Feature",`)
 		for _, c := range []struct {
 			name string
 			opt  func(o *importer.TerritoryOptions)
