@@ -113,8 +113,6 @@ func Generate(opt Options) ([]byte, error) {
 			return nil, fmt.Errorf("demodata: duplicate territory %s %s", t.Level, t.Code)
 		}
 	}
-	other := SectorOther
-
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	if err := w.Write(Header); err != nil {
@@ -145,11 +143,7 @@ func Generate(opt Options) ([]byte, error) {
 				return nil, err
 			}
 			for i, s := range sectors {
-				code := s.Code
-				if code == SectorOther {
-					code = other
-				}
-				if err := write(code, rows[i]); err != nil {
+				if err := write(s.Code, rows[i]); err != nil {
 					return nil, err
 				}
 			}

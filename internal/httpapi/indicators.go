@@ -117,10 +117,9 @@ type ProfileEntry struct {
 
 // ProfileRank places a territory among its siblings (1 = highest value).
 type ProfileRank struct {
-	Rank     int    `json:"rank"`
-	Of       int    `json:"of"`
-	Among    string `json:"among"`
-	WithinOf string `json:"within,omitempty"`
+	Rank  int    `json:"rank"`
+	Of    int    `json:"of"`
+	Among string `json:"among"`
 }
 
 // SeriesPoint is one period of a time series.
@@ -230,10 +229,12 @@ func (h *handlers) indicatorByID(ctx context.Context, id string) (catalogueEntry
 	return catalogueEntry{}, NotFound("no indicator with id " + strconv.Quote(id))
 }
 
-func themeNames() []string {
-	var out []string
-	for _, t := range indicator.Themes() {
-		out = append(out, string(t))
+// names lists identifiers as plain strings, for the allowed values of a
+// problem's invalid parameter.
+func names[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
 	}
 	return out
 }
@@ -243,7 +244,7 @@ func (h *handlers) listIndicators(c echo.Context) error {
 	if s := c.QueryParam("theme"); s != "" {
 		t, err := indicator.ParseTheme(s)
 		if err != nil {
-			return BadParam("theme", "unknown theme", themeNames()...)
+			return BadParam("theme", "unknown theme", names(indicator.Themes())...)
 		}
 		theme = t
 	}
@@ -504,11 +505,7 @@ func parseChoroplethOptions(c echo.Context) (indicator.ChoroplethOptions, error)
 	if s := c.QueryParam("method"); s != "" {
 		m, err := indicator.ParseMethod(s)
 		if err != nil {
-			var names []string
-			for _, m := range indicator.Methods() {
-				names = append(names, string(m))
-			}
-			return opt, BadParam("method", "unknown classification method", names...)
+			return opt, BadParam("method", "unknown classification method", names(indicator.Methods())...)
 		}
 		opt.Method = m
 	}
@@ -612,12 +609,16 @@ func (h *handlers) choropleth(c echo.Context) error {
 		return err
 	}
 	// A map is the same until an import: computed once, then served from
-	// memory with its gzip form, as tiles are.
+	// memory with its gzip form, as tiles are. The key is the validated
+	// request, so that spellings of the same map (case, parameter order,
+	// defaults written out, unrelated parameters) share one entry.
+	lvLayer, _ := h.cfg.Tiles.Layer(sel.level.Layer())
 	layerVersion := int64(0)
-	if l, ok := h.cfg.Tiles.Layer(sel.level.Layer()); ok {
-		layerVersion = l.Version
+	if lvLayer != nil {
+		layerVersion = lvLayer.Version
 	}
-	key := fmt.Sprintf("choropleth|%s|%d|%s|%s", e.version, layerVersion, e.entry.ID, c.QueryParams().Encode())
+	key := fmt.Sprintf("choropleth|%s|%d|%s|%s|%s|%s|%s|%s:%s|%s|%d|%s|%v", e.version, layerVersion, e.entry.ID,
+		sel.level, sel.period, sel.sex, sel.sector, sel.withinLevel, sel.withinCode, opt.Method, opt.Classes, opt.Palette, opt.Manual)
 	if t, ok := h.responses.Get(ctx, key); ok {
 		return sendEncoded(c, t, echo.MIMEApplicationJSON, "public, max-age=300")
 	}
@@ -638,18 +639,18 @@ func (h *handlers) choropleth(c echo.Context) error {
 		out.Within = &TerritoryRef{Level: string(sel.withinLevel), Code: sel.withinCode, Name: name, ID: id}
 	}
 	regionsShown := map[string]bool{}
-	lvLayer, _ := h.cfg.Tiles.Layer(sel.level.Layer())
 	for _, it := range md.chart.Items {
-		v := it.Value // already through indicator.Gate
-		name, id := h.territoryName(v.Level, v.Code)
-		out.Territories = append(out.Territories, ChoroplethTerritory{Code: v.Code, Name: name, ID: id, Value: v.Value, Class: it.Class, Status: v.Status})
+		v := it.Value // already through indicator.Gate; v.Level is sel.level
+		ct := ChoroplethTerritory{Code: v.Code, ID: territory.FeatureID(sel.level, v.Code), Value: v.Value, Class: it.Class, Status: v.Status}
 		if lvLayer != nil {
 			if f, ok := lvLayer.Feature(v.Code); ok {
+				ct.Name, ct.ID = f.Name, f.ID
 				if r, ok := f.Props[territory.Region.Field()].(string); ok && r != "" {
 					regionsShown[r] = true
 				}
 			}
 		}
+		out.Territories = append(out.Territories, ct)
 	}
 	refs, err := h.references(ctx, e, sel, regionsShown)
 	if err != nil {

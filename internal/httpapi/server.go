@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -236,7 +237,7 @@ func sendEncoded(c echo.Context, t *tiles.Tile, contentType, cacheControl string
 		hd.Set(echo.HeaderContentEncoding, "gzip")
 	}
 	hd.Set("ETag", tag)
-	if matchETag(c.Request().Header.Get("If-None-Match"), t) {
+	if matchETag(c.Request().Header.Get("If-None-Match"), t.ETag, t.GzipETag) {
 		hd.Del(echo.HeaderContentEncoding)
 		return c.NoContent(http.StatusNotModified)
 	}
@@ -260,14 +261,16 @@ func acceptsGzip(ae string) bool {
 	return false
 }
 
-// matchETag accepts either representation's tag: both name the same tile.
-func matchETag(inm string, t *tiles.Tile) bool {
+// matchETag tells whether an If-None-Match header names one of tags (the
+// representations of one body: identity and gzip) or is "*". Empty tags
+// (no gzip form) match nothing.
+func matchETag(inm string, tags ...string) bool {
 	if inm == "" {
 		return false
 	}
 	for _, tag := range strings.Split(inm, ",") {
 		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
-		if tag == "*" || tag == t.ETag || tag == t.GzipETag {
+		if tag == "*" || (tag != "" && slices.Contains(tags, tag)) {
 			return true
 		}
 	}

@@ -58,13 +58,7 @@ func (h *handlers) lookupTerritory(ctx context.Context, c echo.Context) (territo
 	return lv, d, nil
 }
 
-func levelNames() []string {
-	out := make([]string, len(territory.Levels))
-	for i, l := range territory.Levels {
-		out[i] = string(l)
-	}
-	return out
-}
+func levelNames() []string { return names(territory.Levels) }
 
 // searchTerritories answers from the territories held in memory for the
 // tiles: a search box must answer while the user types.

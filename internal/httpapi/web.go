@@ -160,14 +160,9 @@ func (w *webFrontEnd) handle(c echo.Context) error {
 		}
 	}
 	hd.Set("ETag", tag)
-	if inm := req.Header.Get("If-None-Match"); inm != "" {
-		for _, t := range strings.Split(inm, ",") {
-			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-			if t == "*" || t == f.etag || (f.gzETag != "" && t == f.gzETag) {
-				hd.Del(echo.HeaderContentEncoding)
-				return c.NoContent(http.StatusNotModified)
-			}
-		}
+	if matchETag(req.Header.Get("If-None-Match"), f.etag, f.gzETag) {
+		hd.Del(echo.HeaderContentEncoding)
+		return c.NoContent(http.StatusNotModified)
 	}
 	if req.Method == http.MethodHead {
 		hd.Set(echo.HeaderContentType, f.contentType)

@@ -1,7 +1,6 @@
 package indicator
 
 import (
-	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -96,18 +95,8 @@ func (c Choropleth) MissingClass() int { return len(c.Colors) + 1 }
 // *FieldError naming the parameter at fault (method, classes, manual,
 // palette).
 func BuildChoropleth(ind Indicator, values []Value, opt ChoroplethOptions) (Choropleth, error) {
-	if !validMethod(opt.Method) {
-		return Choropleth{}, &FieldError{Field: "method", Message: fmt.Sprintf("unknown classification method %q (want one of %s)", opt.Method, joinStrings(Methods()))}
-	}
-	if opt.Classes < MinClasses || opt.Classes > MaxClasses {
-		return Choropleth{}, &FieldError{Field: "classes", Message: fmt.Sprintf("must be between %d and %d, got %d", MinClasses, MaxClasses, opt.Classes)}
-	}
-	if opt.Method == MethodManual {
-		if err := checkManual(opt.Manual, opt.Classes); err != nil {
-			return Choropleth{}, err
-		}
-	} else if len(opt.Manual) > 0 {
-		return Choropleth{}, &FieldError{Field: "manual", Message: fmt.Sprintf("breaks are only accepted with method %q, not %q", MethodManual, opt.Method)}
+	if err := checkClassification(opt.Method, opt.Classes, opt.Manual); err != nil {
+		return Choropleth{}, err
 	}
 	pol := ind.Polarity
 	if !pol.Valid() {
@@ -118,11 +107,16 @@ func BuildChoropleth(ind Indicator, values []Value, opt ChoroplethOptions) (Chor
 	}
 
 	items := make([]ClassedValue, len(values))
+	// The figure Gate lets through, per item (NaN when none), so that the
+	// classes below need not pass the values through Gate a second time.
+	figures := make([]float64, len(values))
 	var nums []float64
 	for i, v := range values {
 		rv, x, ok := Gate(v)
 		items[i].Value = rv
+		figures[i] = math.NaN()
 		if ok {
+			figures[i] = x
 			nums = append(nums, x)
 		}
 	}
@@ -143,12 +137,10 @@ func BuildChoropleth(ind Indicator, values []Value, opt ChoroplethOptions) (Chor
 	}
 	secretCount, missingCount := 0, 0
 	for i := range items {
-		rv := items[i].Value
-		_, x, ok := Gate(rv)
 		switch {
-		case ok:
-			items[i].Class = c.Breaks.ClassOf(x)
-		case rv.Status == StatusSecret:
+		case !math.IsNaN(figures[i]):
+			items[i].Class = c.Breaks.ClassOf(figures[i])
+		case items[i].Value.Status == StatusSecret:
 			items[i].Class = c.SecretClass()
 			secretCount++
 		default:

@@ -84,14 +84,8 @@ func (b Breaks) ClassOf(v float64) int {
 // by the number of distinct values and empty classes caused by ties are
 // dropped; the result says so in Note.
 func Classify(values []float64, method Method, classes int, manual []float64) (Breaks, error) {
-	if !validMethod(method) {
-		return Breaks{}, &FieldError{Field: "method", Message: fmt.Sprintf("unknown classification method %q (want one of %s)", method, joinStrings(Methods()))}
-	}
-	if classes < MinClasses || classes > MaxClasses {
-		return Breaks{}, &FieldError{Field: "classes", Message: fmt.Sprintf("must be between %d and %d, got %d", MinClasses, MaxClasses, classes)}
-	}
-	if method != MethodManual && len(manual) > 0 {
-		return Breaks{}, &FieldError{Field: "manual", Message: fmt.Sprintf("breaks are only accepted with method %q, not %q", MethodManual, method)}
+	if err := checkClassification(method, classes, manual); err != nil {
+		return Breaks{}, err
 	}
 	if len(values) == 0 {
 		return Breaks{}, &FieldError{Field: "values", Message: "nothing to classify"}
@@ -108,9 +102,6 @@ func Classify(values []float64, method Method, classes int, manual []float64) (B
 
 	b := Breaks{Method: method, Min: lo, Requested: classes}
 	if method == MethodManual {
-		if err := checkManual(manual, classes); err != nil {
-			return Breaks{}, err
-		}
 		b.Min = math.Min(lo, manual[0])
 		b.Upper = append(append([]float64(nil), manual...), math.Max(hi, manual[len(manual)-1]))
 		return b.finish(sorted), nil
@@ -199,6 +190,25 @@ func joinNotes(a, c string) string {
 		return c
 	}
 	return a + "; " + c
+}
+
+// checkClassification validates the user's choices (method, number of
+// classes, manual breaks) independently of the values, so that a map with
+// no publishable value still rejects bad options.
+func checkClassification(method Method, classes int, manual []float64) error {
+	if !validMethod(method) {
+		return &FieldError{Field: "method", Message: fmt.Sprintf("unknown classification method %q (want one of %s)", method, joinStrings(Methods()))}
+	}
+	if classes < MinClasses || classes > MaxClasses {
+		return &FieldError{Field: "classes", Message: fmt.Sprintf("must be between %d and %d, got %d", MinClasses, MaxClasses, classes)}
+	}
+	if method != MethodManual {
+		if len(manual) > 0 {
+			return &FieldError{Field: "manual", Message: fmt.Sprintf("breaks are only accepted with method %q, not %q", MethodManual, method)}
+		}
+		return nil
+	}
+	return checkManual(manual, classes)
 }
 
 func checkManual(manual []float64, classes int) error {

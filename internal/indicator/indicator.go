@@ -398,8 +398,7 @@ func (ind Indicator) ThresholdCount(v Value) (float64, bool) {
 // Redact returns v without any figure when its status forbids output, so
 // that output channels cannot leak a count by forgetting a field.
 func Redact(v Value) Value {
-	switch v.Status {
-	case StatusPublished, StatusProvisional, StatusEstimated:
+	if Publishable(v.Status) {
 		return v
 	}
 	v.Value, v.Numerator, v.Denominator = nil, nil, nil

@@ -413,6 +413,18 @@ func constraintEq(c Constraint, secret map[string]Reason) linEq {
 	return e
 }
 
+// constraintEqs returns the equations of the constraints that have an
+// unknown.
+func constraintEqs(constraints []Constraint, secret map[string]Reason) []linEq {
+	var eqs []linEq
+	for _, c := range constraints {
+		if e := constraintEq(c, secret); len(e) > 0 {
+			eqs = append(eqs, e)
+		}
+	}
+	return eqs
+}
+
 // maxDerived bounds the subset-difference closure (it compares equations
 // pairwise); the elimination phase is complete anyway, this only keeps the
 // cheap phase cheap on large tables.
@@ -421,12 +433,7 @@ const maxDerived = 5000
 // propagate is the spreadsheet reader: single-unknown equations and
 // subset differences, iterated to a fixpoint.
 func propagate(constraints []Constraint, secret map[string]Reason) []string {
-	var eqs []linEq
-	for _, c := range constraints {
-		if e := constraintEq(c, secret); len(e) > 0 {
-			eqs = append(eqs, e)
-		}
-	}
+	eqs := constraintEqs(constraints, secret)
 	solved := map[string]bool{}
 	var order []string
 	for {
@@ -524,12 +531,7 @@ func eqKey(e linEq) string {
 // unknowns, i.e. its column is a pivot whose reduced row has no other
 // unknown. Done per connected group of unknowns on a dense matrix.
 func eliminate(constraints []Constraint, secret map[string]Reason) []string {
-	var eqs []linEq
-	for _, c := range constraints {
-		if e := constraintEq(c, secret); len(e) > 0 {
-			eqs = append(eqs, e)
-		}
-	}
+	eqs := constraintEqs(constraints, secret)
 	// Union-find over unknowns linked by an equation.
 	parent := map[string]string{}
 	var find func(string) string
