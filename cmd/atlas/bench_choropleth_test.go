@@ -2,16 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 	"github.com/atlas-sante-travail/atlas/internal/demodata"
 	"github.com/atlas-sante-travail/atlas/internal/importer"
 	"github.com/atlas-sante-travail/atlas/internal/store"
@@ -31,7 +30,7 @@ func importChoroplethDemo(t *testing.T, ctx context.Context, url string) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	mirror := geodataMirror(t)
+	mirror := datasettest.Mirror(t)
 	for _, o := range []importer.TerritoryOptions{
 		{Level: territory.ZoneEmploi, Files: []string{filepath.Join(mirror, "zones-emploi", "ze2020_2022.shp")}, CodeField: "ze2020", NameField: "libze2020"},
 		{Level: territory.Commune, Files: []string{filepath.Join(mirror, "communes", "occitanie", "communes-09-ariege.geojson")}, CodeField: "code", NameField: "nom",
@@ -85,11 +84,7 @@ func TestBenchChoropleth(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "atlas")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildAtlas(t, ctx, dir)
 	t.Setenv("ATLAS_LOG_LEVEL", "warn")
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
@@ -116,14 +111,7 @@ func TestBenchChoropleth(t *testing.T) {
 	}
 	t.Logf("\n%s", out.String())
 
-	b, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep tilebench.ChoroplethReport
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatalf("report does not parse: %v\n%s", err, b)
-	}
+	rep := readReport[tilebench.ChoroplethReport](t, jsonPath)
 	if len(rep.Scenarios) != 2 || rep.Concurrency != 16 || rep.WarmDuration != 1 {
 		t.Fatalf("%d scenarios, concurrency %d, duration %g", len(rep.Scenarios), rep.Concurrency, rep.WarmDuration)
 	}

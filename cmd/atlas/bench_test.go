@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 	"github.com/atlas-sante-travail/atlas/internal/importer"
 	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/store/storetest"
@@ -19,7 +19,30 @@ import (
 	"github.com/atlas-sante-travail/atlas/internal/tilebench"
 )
 
-func geodataMirror(t *testing.T) string { return datasettest.Mirror(t) }
+// buildAtlas builds this command into dir, for the benches to start as
+// their server.
+func buildAtlas(t *testing.T, ctx context.Context, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "atlas")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// readReport decodes the JSON figures a bench wrote to path.
+func readReport[R any](t *testing.T, path string) R {
+	t.Helper()
+	var rep R
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatalf("report does not parse: %v\n%s", err, b)
+	}
+	return rep
+}
 
 // TestBenchTiles runs the whole benchmark, briefly, on a fresh database
 // holding the départements: a real atlas server process and the baseline.
@@ -38,7 +61,7 @@ func TestBenchTiles(t *testing.T) {
 	}
 	_, err = importer.ImportTerritories(ctx, st, importer.TerritoryOptions{
 		Level:     territory.Departement,
-		Files:     []string{filepath.Join(geodataMirror(t), "departements", "departements-avec-outre-mer.geojson")},
+		Files:     []string{filepath.Join(datasettest.Mirror(t), "departements", "departements-avec-outre-mer.geojson")},
 		CodeField: "code", NameField: "nom",
 	})
 	st.Close()
@@ -47,11 +70,7 @@ func TestBenchTiles(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "atlas")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildAtlas(t, ctx, dir)
 
 	t.Setenv("DATABASE_URL", url)
 	t.Setenv("ATLAS_LOG_LEVEL", "warn")
@@ -65,14 +84,7 @@ func TestBenchTiles(t *testing.T) {
 	}
 	t.Logf("\n%s", out.String())
 
-	b, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep tilebench.Report
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatalf("report does not parse: %v\n%s", err, b)
-	}
+	rep := readReport[tilebench.Report](t, jsonPath)
 	// France at z5 and z6: 4 + 9 tiles.
 	if rep.Tiles != 13 || rep.Ours.Tiles != rep.Tiles || rep.Baseline.Tiles != rep.Tiles {
 		t.Errorf("tiles: report %d, ours %d, baseline %d; want 13 each", rep.Tiles, rep.Ours.Tiles, rep.Baseline.Tiles)

@@ -190,7 +190,7 @@ func (s *Store) IndicatorValues(ctx context.Context, q ValueQuery) ([]IndicatorV
 	add("v.sector", q.Sector)
 	add("v.code", q.Code)
 	if q.WithinLevel != "" {
-		col := map[string]string{"region": "region", "departement": "departement", "zone-emploi": "zone_emploi"}[q.WithinLevel]
+		col := parentColumn(q.WithinLevel)
 		if col == "" {
 			return nil, fmt.Errorf("cannot select within level %q", q.WithinLevel)
 		}

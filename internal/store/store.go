@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -38,13 +39,19 @@ func (e *UnreachableError) Error() string {
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
 
-// redact hides a password in a connection URL for messages and logs.
-func redact(url string) string {
-	cfg, err := pgconn.ParseConfig(url)
-	if err != nil || cfg.Password == "" {
-		return url
+// redact hides a password in a connection URL (or key=value string) for
+// messages and logs.
+func redact(conn string) string {
+	if u, err := url.Parse(conn); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			return u.Redacted() // also when the user name equals the password, or it is %-encoded
+		}
 	}
-	return strings.Replace(url, cfg.Password, "xxxxx", 1)
+	cfg, err := pgconn.ParseConfig(conn)
+	if err != nil || cfg.Password == "" {
+		return conn
+	}
+	return strings.ReplaceAll(conn, cfg.Password, "xxxxx")
 }
 
 // Open connects to PostGIS and checks that it answers within timeout.

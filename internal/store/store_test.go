@@ -33,6 +33,17 @@ func TestOpenUnreachableSaysWhatToDo(t *testing.T) {
 	if strings.Contains(msg, "secret") || !strings.Contains(msg, "DATABASE_URL") {
 		t.Errorf("message %q leaks the password or gives no hint", msg)
 	}
+	// The password equal to the user name, or %-encoded in the URL.
+	for u, secret := range map[string]string{
+		"postgres://atlas:atlas@127.0.0.1:1/atlas?sslmode=disable&connect_timeout=2":      ":atlas@",
+		"postgres://atlas:s%40cret@127.0.0.1:1/atlas?sslmode=disable&connect_timeout=2":   "s%40cret",
+		"host=127.0.0.1 port=1 user=atlas password=secret dbname=atlas connect_timeout=2": "secret",
+	} {
+		_, err := store.Open(context.Background(), u, 3*time.Second)
+		if err == nil || strings.Contains(err.Error(), secret) {
+			t.Errorf("message %v leaks the password", err)
+		}
+	}
 	if _, err := store.Open(context.Background(), "not a url", time.Second); err == nil || !strings.Contains(err.Error(), "DATABASE_URL") {
 		t.Errorf("bad URL: %v", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -339,27 +338,24 @@ func (s *Store) EachGeometry(ctx context.Context, level string, fn func(g Loaded
 	return nil
 }
 
-// ListenTerritories calls fn with the level named by every import's
-// notification until ctx ends. It holds one connection of its own.
-func (s *Store) ListenTerritories(ctx context.Context, fn func(level string)) error {
-	conn, err := s.Pool.Acquire(ctx)
+// ActiveTerritoryDatasets returns the active dataset id of every imported
+// level.
+func (s *Store) ActiveTerritoryDatasets(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT level, id FROM territory_dataset WHERE active`)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("active territory datasets: %w", err)
 	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, `LISTEN `+pgx.Identifier{NotifyTerritories}.Sanitize()); err != nil {
-		return err
+	out := map[string]int64{}
+	var level string
+	var id int64
+	_, err = pgx.ForEachRow(rows, []any{&level, &id}, func() error {
+		out[level] = id
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("active territory datasets: %w", err)
 	}
-	for {
-		n, err := conn.Conn().WaitForNotification(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-		fn(strings.TrimSpace(n.Payload))
-	}
+	return out, nil
 }
 
 // ActiveTerritorySHA returns the fingerprint of a level's current dataset,
@@ -381,6 +377,18 @@ type TerritoryDetail struct {
 	Children map[string][]Territory
 }
 
+// parentColumn is the column of table territory holding the code of a
+// territory's parent of level, or "" when no territory has such a parent.
+func parentColumn(level string) string {
+	switch level {
+	case "region", "departement":
+		return level
+	case "zone-emploi":
+		return "zone_emploi"
+	}
+	return ""
+}
+
 // TerritoryByCode returns one territory with its bounding box, an inner
 // point and its children at every finer level; ok is false when unknown.
 func (s *Store) TerritoryByCode(ctx context.Context, level, code string) (TerritoryDetail, bool, error) {
@@ -399,7 +407,7 @@ func (s *Store) TerritoryByCode(ctx context.Context, level, code string) (Territ
 		return d, false, fmt.Errorf("territory %s %s: %w", level, code, err)
 	}
 	d.Level, d.FID = level, uint64(fid)
-	col := map[string]string{"region": "region", "departement": "departement", "zone-emploi": "zone_emploi"}[level]
+	col := parentColumn(level)
 	d.Children = map[string][]Territory{}
 	if col == "" {
 		return d, true, nil

@@ -3,9 +3,6 @@ package store
 import (
 	"context"
 	"sync"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // NotifyIndicators is the LISTEN/NOTIFY channel on which an indicator import
@@ -72,40 +69,18 @@ func (w *VersionWatch) forget(listening bool) {
 }
 
 // Run listens for indicator imports until ctx ends, reconnecting after a
-// lost connection. Each notification forgets the cached version.
+// lost connection. Each notification forgets the cached version, and so
+// does each (re)connection: imports committed before LISTEN took effect are
+// not announced.
 func (w *VersionWatch) Run(ctx context.Context, onError func(error)) {
-	for ctx.Err() == nil {
-		err := w.listen(ctx)
-		w.forget(false)
-		if ctx.Err() != nil {
-			return
-		}
-		if onError != nil {
-			onError(err)
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(2 * time.Second):
-		}
-	}
-}
-
-func (w *VersionWatch) listen(ctx context.Context) error {
-	conn, err := w.st.Pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, `LISTEN `+pgx.Identifier{NotifyIndicators}.Sanitize()); err != nil {
-		return err
-	}
-	// Imports committed before LISTEN took effect are not announced: start
-	// from a fresh read.
-	w.forget(true)
-	for {
-		if _, err := conn.Conn().WaitForNotification(ctx); err != nil {
-			return err
-		}
-		w.forget(true)
-	}
+	defer w.forget(false)
+	w.st.Listen(ctx, NotifyIndicators,
+		func() { w.forget(true) },
+		func(string) { w.forget(true) },
+		func(err error) {
+			w.forget(false)
+			if onError != nil {
+				onError(err)
+			}
+		})
 }

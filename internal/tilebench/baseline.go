@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/atlas-sante-travail/atlas/internal/territory"
+	"github.com/atlas-sante-travail/atlas/internal/tiles"
 )
 
 // BaselineConns is the size of the baseline's connection pool.
@@ -123,15 +124,5 @@ func ParseTilePath(zs, xs, ys string) (z, x, y int, err error) {
 	if !ok {
 		return 0, 0, 0, errors.New("the tile must end in .mvt")
 	}
-	if z, err = strconv.Atoi(zs); err != nil || z < 0 || z > 22 {
-		return 0, 0, 0, fmt.Errorf("z=%q: want 0..22", zs)
-	}
-	n := 1 << z
-	if x, err = strconv.Atoi(xs); err != nil || x < 0 || x >= n {
-		return 0, 0, 0, fmt.Errorf("x=%q: want 0..%d", xs, n-1)
-	}
-	if y, err = strconv.Atoi(ys); err != nil || y < 0 || y >= n {
-		return 0, 0, 0, fmt.Errorf("y=%q: want 0..%d", ys, n-1)
-	}
-	return z, x, y, nil
+	return tiles.ParseTile(zs, xs, ys)
 }

@@ -445,26 +445,6 @@ func (f ScenarioFigures) territoriesCell() string {
 	return FormatInt(int64(f.TerritoriesMin)) + "–" + FormatInt(int64(f.TerritoriesMax))
 }
 
-func ratioOf(a, b float64, of string) string {
-	r, ok := ratio(a, b)
-	if !ok {
-		return "n/a"
-	}
-	if of == "" {
-		return FormatRatio(r)
-	}
-	return FormatRatio(r) + " " + of
-}
-
-func (r *ChoroplethReport) target(name string) (Target, bool) {
-	for _, t := range r.Targets {
-		if t.Name == name {
-			return t, true
-		}
-	}
-	return Target{}, false
-}
-
 // Format writes the report as aligned plain-text tables: the measures of
 // each scenario with their targets, then every distinct response.
 func (r *ChoroplethReport) Format(w io.Writer) error {
@@ -496,7 +476,7 @@ func (r *ChoroplethReport) Format(w io.Writer) error {
 			if first {
 				sc, first = name, false
 			}
-			t, ok := r.target(target)
+			t, ok := findTarget(r.Targets, target)
 			if target == "" || !ok {
 				row(append(append([]string{sc}, cells...), "", "")...)
 				return
@@ -540,7 +520,7 @@ func (r *ChoroplethReport) Format(w io.Writer) error {
 				continue
 			}
 			row(f.Scenario.Title, x.Params.String(), x.Period, x.Method, FormatInt(int64(x.Territories)),
-				FormatInt(int64(x.Bytes)), FormatInt(int64(x.GzipBytes)), ratioOf(float64(x.GzipBytes), float64(x.Bytes), ""), FormatMS(x.ColdMS))
+				FormatInt(int64(x.Bytes)), FormatInt(int64(x.GzipBytes)), ratioCell(float64(x.GzipBytes), float64(x.Bytes)), FormatMS(x.ColdMS))
 		}
 	}
 	if err := tw.Flush(); err != nil {

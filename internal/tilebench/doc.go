@@ -15,5 +15,5 @@
 //   - the peak resident memory (VmHWM) of the atlas server process.
 //
 // The pure parts (tile list, percentiles, targets, report formatting) are
-// separate small functions; [Run] wires them to the two servers.
+// separate small functions; [RunTiles] wires them to the two servers.
 package tilebench

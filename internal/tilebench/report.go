@@ -188,6 +188,15 @@ func ratioCell(a, b float64) string {
 	return FormatRatio(r)
 }
 
+// ratioOf is ratioCell followed by what the ratio is of ("2.50× warm").
+func ratioOf(a, b float64, of string) string {
+	c := ratioCell(a, b)
+	if of == "" || c == "n/a" {
+		return c
+	}
+	return c + " " + of
+}
+
 func opSign(op string) string {
 	switch op {
 	case ">=":
@@ -236,8 +245,9 @@ func (t Target) Summary() string {
 	return s
 }
 
-func (r *Report) target(name string) (Target, bool) {
-	for _, t := range r.Targets {
+// findTarget returns the target of a name.
+func findTarget(targets []Target, name string) (Target, bool) {
+	for _, t := range targets {
 		if t.Name == name {
 			return t, true
 		}
@@ -256,7 +266,7 @@ func (r *Report) Format(w io.Writer) error {
 	tw := tabwriter.NewWriter(&sb, 0, 0, 2, ' ', 0)
 	row := func(cells ...string) { fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t") }
 	withTarget := func(name string, cells ...string) {
-		t, ok := r.target(name)
+		t, ok := findTarget(r.Targets, name)
 		if !ok {
 			row(append(cells, "", "")...)
 			return

@@ -2,7 +2,6 @@ package tilebench
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
+
+	"github.com/atlas-sante-travail/atlas/internal/tiles"
 )
 
 // Config is one benchmark run.
@@ -65,14 +66,14 @@ func (r Run) withDefaults() (Run, error) {
 // DefaultMaxRequests bounds a warm run (and the memory of its latencies).
 const DefaultMaxRequests = 2_000_000
 
-// Run starts both servers, measures them one after the other and stops
+// RunTiles starts both servers, measures them one after the other and stops
 // them, the atlas server with SIGTERM, whatever happens.
 func RunTiles(ctx context.Context, cfg Config) (rep *Report, err error) {
 	if cfg.Run, err = cfg.Run.withDefaults(); err != nil {
 		return nil, err
 	}
 	log := cfg.Log
-	tiles, err := TileList(cfg.Layers, cfg.BBox, cfg.MinZoom, cfg.MaxZoom)
+	list, err := TileList(cfg.Layers, cfg.BBox, cfg.MinZoom, cfg.MaxZoom)
 	if err != nil {
 		return nil, err
 	}
@@ -110,30 +111,30 @@ func RunTiles(ctx context.Context, cfg Config) (rep *Report, err error) {
 	}()
 	baseURL := "http://" + ln.Addr().String()
 
-	log.Info("cold pass", "server", "ours", "tiles", len(tiles))
-	oursCold, oursColdT, err := Sequential(ctx, client, srv.URL, tiles, "identity", true)
+	log.Info("cold pass", "server", "ours", "tiles", len(list))
+	oursCold, oursColdT, err := Sequential(ctx, client, srv.URL, list, "identity", true)
 	if err != nil {
 		return nil, err
 	}
 	log.Info("gzip pass", "server", "ours")
-	oursGz, _, err := Sequential(ctx, client, srv.URL, tiles, "gzip", true)
+	oursGz, _, err := Sequential(ctx, client, srv.URL, list, "gzip", true)
 	if err != nil {
 		return nil, err
 	}
-	log.Info("cold pass", "server", "baseline", "tiles", len(tiles))
-	baseCold, baseColdT, err := Sequential(ctx, client, baseURL, tiles, "identity", true)
+	log.Info("cold pass", "server", "baseline", "tiles", len(list))
+	baseCold, baseColdT, err := Sequential(ctx, client, baseURL, list, "identity", true)
 	if err != nil {
 		return nil, err
 	}
 
 	opt := LoadOptions{Duration: cfg.Duration, Concurrency: cfg.Concurrency, MaxRequests: cfg.MaxRequests, Seed: cfg.Seed, AcceptEncoding: "identity"}
 	log.Info("warm run", "server", "ours", "duration", cfg.Duration, "concurrency", cfg.Concurrency)
-	oursWarm := Load(ctx, client, urls(srv.URL, tiles), opt)
+	oursWarm := Load(ctx, client, urls(srv.URL, list), opt)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	log.Info("warm run", "server", "baseline", "duration", cfg.Duration, "concurrency", cfg.Concurrency)
-	baseWarm := Load(ctx, client, urls(baseURL, tiles), opt)
+	baseWarm := Load(ctx, client, urls(baseURL, list), opt)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -146,7 +147,7 @@ func RunTiles(ctx context.Context, cfg Config) (rep *Report, err error) {
 		Layers: cfg.Layers, MinZoom: cfg.MinZoom, MaxZoom: cfg.MaxZoom,
 		BBox:         [4]float64{cfg.BBox.Min[0], cfg.BBox.Min[1], cfg.BBox.Max[0], cfg.BBox.Max[1]},
 		WarmDuration: cfg.Duration.Seconds(), Concurrency: cfg.Concurrency, Seed: cfg.Seed,
-		BaselineConns: BaselineConns, Tiles: len(tiles),
+		BaselineConns: BaselineConns, Tiles: len(list),
 		Ours:     ServerFigures(oursCold, oursColdT, oursWarm, oursGz),
 		Baseline: ServerFigures(baseCold, baseColdT, baseWarm, nil),
 	}
@@ -156,9 +157,9 @@ func RunTiles(ctx context.Context, cfg Config) (rep *Report, err error) {
 	return rep, nil
 }
 
-func urls(base string, tiles []Tile) []string {
-	out := make([]string, len(tiles))
-	for i, t := range tiles {
+func urls(base string, list []Tile) []string {
+	out := make([]string, len(list))
+	for i, t := range list {
 		out[i] = base + t.Path()
 	}
 	return out
@@ -193,7 +194,8 @@ func ServerFigures(cold []Fetch, coldTotal time.Duration, warm LoadResult, gz []
 			lb.BytesMean = float64(lb.BytesTotal) / float64(lb.NonEmpty)
 			f.PerLayer[x.Tile.Layer] = lb
 			if gz == nil {
-				f.GzipBytesTotal += int64(gzipLen(x.Body))
+				t, _ := tiles.NewTile(x.Body) // compresses in memory: cannot fail
+				f.GzipBytesTotal += int64(len(t.Gzip))
 			}
 		}
 	}
@@ -219,14 +221,6 @@ func ServerFigures(cold []Fetch, coldTotal time.Duration, warm LoadResult, gz []
 		f.FirstError = warm.FirstError
 	}
 	return f
-}
-
-func gzipLen(b []byte) int {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	zw.Write(b) //nolint:errcheck // writes to memory
-	zw.Close()  //nolint:errcheck // writes to memory
-	return buf.Len()
 }
 
 // Compare decodes the tiles that both servers answered and lists those

@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb/maptile/tilecover"
 
 	"github.com/atlas-sante-travail/atlas/internal/territory"
+	"github.com/atlas-sante-travail/atlas/internal/tiles"
 )
 
 // France is the default bounding box: metropolitan France with Corsica
@@ -42,8 +43,8 @@ func TileList(layers []string, b orb.Bound, minZoom, maxZoom int) ([]Tile, error
 	if len(layers) == 0 {
 		return nil, errors.New("no layer")
 	}
-	if minZoom < 0 || maxZoom > 22 || minZoom > maxZoom {
-		return nil, fmt.Errorf("zoom range %d..%d: want 0 <= minzoom <= maxzoom <= 22", minZoom, maxZoom)
+	if minZoom < 0 || maxZoom > tiles.MaxZoom || minZoom > maxZoom {
+		return nil, fmt.Errorf("zoom range %d..%d: want 0 <= minzoom <= maxzoom <= %d", minZoom, maxZoom, tiles.MaxZoom)
 	}
 	if err := checkBound(b); err != nil {
 		return nil, err

@@ -11,7 +11,7 @@ type Tile struct {
 	Raw      []byte // MVT; nil for an empty tile
 	Gzip     []byte // the same, gzip-compressed
 	ETag     string // strong, of Raw
-	GzipETag string // strong, of Gzip (another representation, another tag)
+	GzipETag string // strong: Raw's with a -gz suffix (another representation, another tag)
 }
 
 // Size is the memory a cached tile holds.

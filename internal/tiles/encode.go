@@ -24,7 +24,11 @@ func (l *Layer) Encode(z, x, y int) ([]byte, error) {
 	return l.EncodeWith(z, x, y, nil)
 }
 
-func (l *Layer) encode(z, x, y int, props func(*Feature) map[string]any) ([]byte, error) {
+// EncodeWith cuts tile z/x/y like Encode, with the properties of each
+// feature given by props (nil keeps the territory's own properties). It is
+// how values are baked into tiles: such tiles depend on a request's
+// indicator parameters and are not cached by the Service.
+func (l *Layer) EncodeWith(z, x, y int, props func(*Feature) map[string]any) ([]byte, error) {
 	if !l.Covers(z) {
 		return nil, nil
 	}
@@ -70,33 +74,12 @@ func tileShape(mp orb.MultiPolygon, n, tx, ty float64, box orb.Bound) orb.MultiP
 	for _, poly := range mp {
 		var p orb.Polygon
 		for ri, r := range poly {
-			tr := make(orb.Ring, len(r))
-			for i, pt := range r {
-				tr[i] = orb.Point{(pt[0]*n - tx) * Extent, (pt[1]*n - ty) * Extent}
-			}
-			if !ringBound(tr).Intersects(box) {
+			tr := tileRing(r, n, tx, ty, box, ri == 0)
+			if tr == nil {
 				if ri == 0 {
-					break
+					break // without its exterior the polygon is gone
 				}
 				continue
-			}
-			tr = clip.Ring(box, tr)
-			tr = snap(tr)
-			if len(tr) < 4 {
-				if ri == 0 {
-					break
-				}
-				continue
-			}
-			a := surveyorArea(tr)
-			if a == 0 {
-				if ri == 0 {
-					break
-				}
-				continue
-			}
-			if (ri == 0) != (a > 0) {
-				reverse(tr)
 			}
 			p = append(p, tr)
 		}
@@ -105,6 +88,30 @@ func tileShape(mp orb.MultiPolygon, n, tx, ty float64, box orb.Bound) orb.MultiP
 		}
 	}
 	return out
+}
+
+// tileRing is one ring of tileShape, or nil when nothing of it is left in
+// the tile.
+func tileRing(r orb.Ring, n, tx, ty float64, box orb.Bound, exterior bool) orb.Ring {
+	tr := make(orb.Ring, len(r))
+	for i, pt := range r {
+		tr[i] = orb.Point{(pt[0]*n - tx) * Extent, (pt[1]*n - ty) * Extent}
+	}
+	if !ringBound(tr).Intersects(box) {
+		return nil
+	}
+	tr = snap(clip.Ring(box, tr))
+	if len(tr) < 4 {
+		return nil
+	}
+	a := surveyorArea(tr)
+	if a == 0 {
+		return nil
+	}
+	if exterior != (a > 0) {
+		reverse(tr)
+	}
+	return tr
 }
 
 func ringBound(r orb.Ring) orb.Bound {

@@ -208,14 +208,21 @@ func (s *Service) tile(ctx context.Context, l *Layer, z, x, y int, observe bool)
 // cacheKey names a tile of one import of a layer: a reload never serves a
 // tile of the previous data. Built without fmt, as it runs on every request.
 func cacheKey(l *Layer, z, x, y int) string {
-	b := make([]byte, 0, len(l.Name)+40)
-	b = append(b, l.Name...)
-	for _, n := range []int64{l.Version, int64(z), int64(x), int64(y)} {
+	var buf [64]byte // on the stack: the string is the one allocation
+	b := append(buf[:0], l.Name...)
+	for _, n := range [...]int64{l.Version, int64(z), int64(x), int64(y)} {
 		b = append(b, '/')
 		b = strconv.AppendInt(b, n, 10)
 	}
 	return string(b)
 }
+
+// gzipWriters recycles compressors: each holds about 800 kB of state at
+// the best compression level, which a tile of a few kB should not allocate.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestCompression)
+	return zw
+}}
 
 // NewTile compresses an encoded tile and computes its ETags.
 func NewTile(raw []byte) (*Tile, error) {
@@ -224,7 +231,9 @@ func NewTile(raw []byte) (*Tile, error) {
 		return t, nil
 	}
 	var b bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	zw.Reset(&b)
 	if _, err := zw.Write(raw); err != nil {
 		return nil, err
 	}
@@ -232,21 +241,21 @@ func NewTile(raw []byte) (*Tile, error) {
 		return nil, err
 	}
 	t.Gzip = b.Bytes()
-	t.ETag = etag(raw, "")
-	t.GzipETag = etag(raw, "-gz")
+	h := sha256.Sum256(raw)
+	tag := hex.EncodeToString(h[:12])
+	t.ETag = `"` + tag + `"`
+	t.GzipETag = `"` + tag + `-gz"`
 	return t, nil
 }
 
-func etag(b []byte, suffix string) string {
-	h := sha256.Sum256(b)
-	return `"` + hex.EncodeToString(h[:12]) + suffix + `"`
-}
-
 // Watch reloads a level whenever an import announces it, until ctx ends.
-// A lost connection is retried, since an import can happen at any time.
+// A lost connection is retried, since an import can happen at any time;
+// each time listening (re)starts, the levels whose import is not the one
+// loaded are reloaded, as their announcement was missed.
 func (s *Service) Watch(ctx context.Context) {
-	for ctx.Err() == nil {
-		err := s.st.ListenTerritories(ctx, func(level string) {
+	s.st.Listen(ctx, store.NotifyTerritories,
+		func() { s.reloadChanged(ctx) },
+		func(level string) {
 			lv, err := territory.ParseLevel(level)
 			if err != nil {
 				return
@@ -254,14 +263,26 @@ func (s *Service) Watch(ctx context.Context) {
 			if err := s.Reload(ctx, lv); err != nil {
 				s.opt.Log.Error("reload after import", "level", level, "err", err)
 			}
-		})
-		if ctx.Err() != nil {
-			return
+		},
+		func(err error) { s.opt.Log.Warn("listening for imports stopped, retrying", "err", err) })
+}
+
+// reloadChanged reloads every level whose active import in the store is
+// not the one loaded (imported, replaced or gone).
+func (s *Service) reloadChanged(ctx context.Context) {
+	active, err := s.st.ActiveTerritoryDatasets(ctx)
+	if err != nil {
+		s.opt.Log.Error("check for missed imports", "err", err)
+		return
+	}
+	for _, lv := range territory.Levels {
+		id, imported := active[string(lv)]
+		l, loaded := s.Layer(lv.Layer())
+		if imported == loaded && (!loaded || l.Version == id) {
+			continue
 		}
-		s.opt.Log.Warn("listening for imports stopped, retrying", "err", err)
-		select {
-		case <-ctx.Done():
-		case <-time.After(2 * time.Second):
+		if err := s.Reload(ctx, lv); err != nil {
+			s.opt.Log.Error("reload after a missed import", "level", lv, "err", err)
 		}
 	}
 }
