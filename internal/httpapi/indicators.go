@@ -612,12 +612,15 @@ func (h *handlers) choropleth(c echo.Context) error {
 	// memory with its gzip form, as tiles are. The key is the validated
 	// request, so that spellings of the same map (case, parameter order,
 	// defaults written out, unrelated parameters) share one entry.
+	// The answer names territories of other levels too (région references,
+	// the within territory): every layer's version is part of the key.
 	lvLayer, _ := h.cfg.Tiles.Layer(sel.level.Layer())
-	layerVersion := int64(0)
-	if lvLayer != nil {
-		layerVersion = lvLayer.Version
+	var layerVersions strings.Builder
+	for _, l := range h.cfg.Tiles.Layers() {
+		layerVersions.WriteString(strconv.FormatInt(l.Version, 10))
+		layerVersions.WriteByte('.')
 	}
-	key := fmt.Sprintf("choropleth|%s|%d|%s|%s|%s|%s|%s|%s:%s|%s|%d|%s|%v", e.version, layerVersion, e.entry.ID,
+	key := fmt.Sprintf("choropleth|%s|%s|%s|%s|%s|%s|%s|%s:%s|%s|%d|%s|%v", e.version, layerVersions.String(), e.entry.ID,
 		sel.level, sel.period, sel.sex, sel.sector, sel.withinLevel, sel.withinCode, opt.Method, opt.Classes, opt.Palette, opt.Manual)
 	if t, ok := h.responses.Get(ctx, key); ok {
 		return sendEncoded(c, t, echo.MIMEApplicationJSON, "public, max-age=300")
@@ -821,6 +824,12 @@ func (h *handlers) tileWithValues(c echo.Context, l *tiles.Layer, z, x, y int) e
 		return err
 	}
 	sel.level = l.Level
+	// Computed once per import like a choropleth: a map panned or reloaded
+	// asks for the same tiles again.
+	key := fmt.Sprintf("valuetile|%s|%d|%s|%s|%s|%s|%d/%d/%d", e.version, l.Version, e.entry.ID, sel.period, sel.sex, sel.sector, z, x, y)
+	if t, ok := h.responses.Get(ctx, key); ok {
+		return sendTile(c, t, "public, max-age=300")
+	}
 	md, err := h.loadMap(ctx, e, sel, indicator.DefaultChoroplethOptions())
 	if err != nil {
 		return err
@@ -852,6 +861,7 @@ func (h *handlers) tileWithValues(c echo.Context, l *tiles.Layer, z, x, y int) e
 	if err != nil {
 		return err
 	}
+	h.responses.Set(ctx, key, t)
 	// Values change with imports, not with the geometry: a shorter life.
 	return sendTile(c, t, "public, max-age=300")
 }

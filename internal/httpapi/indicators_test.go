@@ -459,6 +459,23 @@ func TestIndicators(t *testing.T) {
 		u := base + "/indicators/taux-expo/choropleth?level=departement&classes=3"
 		var before, after httpapi.ChoroplethResponse
 		getJSON(t, u, &before)
+		// Value tiles are cached too: the same answer twice, a new one after.
+		tileURL := f.srv.URL + "/tiles/departements/8/129/93.mvt?indicator=taux-expo&period=2022"
+		value31 := func() any {
+			t.Helper()
+			for _, l := range decode(t, body(t, get(t, tileURL))) {
+				for _, ft := range l.Features {
+					if ft.Properties["code"] == "31" {
+						return ft.Properties["value"]
+					}
+				}
+			}
+			t.Fatal("no département 31 in the value tile")
+			return nil
+		}
+		if v, again := value31(), value31(); v != occitanie["31"] || again != v {
+			t.Fatalf("value tile before the re-import: %v then %v, want %v", v, again, occitanie["31"])
+		}
 		meta, _ := json.Marshal(testMeta("taux-expo", indicator.ThemeExposition, []string{"departement", "region"}, false))
 		rows := []store.IndicatorValueRow{
 			rate("departement", "31", "2022", "ensemble", "ensemble", 50, "published"),
@@ -472,6 +489,9 @@ func TestIndicators(t *testing.T) {
 		getJSON(t, u, &after)
 		if len(after.Territories) != 3 || after.Breaks.Min != 50 || len(before.Territories) == 3 {
 			t.Errorf("after a re-import the map still shows %d territories from %v", len(after.Territories), after.Breaks.Min)
+		}
+		if v := value31(); v != 50.0 {
+			t.Errorf("after a re-import the value tile still says %v for 31", v)
 		}
 	})
 
