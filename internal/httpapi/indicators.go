@@ -767,11 +767,10 @@ func (h *handlers) profile(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		svals := make([]indicator.Value, 0, len(srows))
-		for _, r := range srows {
-			if r.Level == string(lv) { // the région's own row is not a sibling
-				svals = append(svals, toValue(e.entry.ID, r))
-			}
+		// The query is at level lv: every row is a sibling.
+		svals := make([]indicator.Value, len(srows))
+		for i, r := range srows {
+			svals[i] = toValue(e.entry.ID, r)
 		}
 		// France has no sibling to be ranked among.
 		if rank, of, ok := indicator.Rank(svals, d.Code); ok && lv != territory.France {

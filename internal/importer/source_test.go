@@ -15,7 +15,7 @@ import (
 
 // countPoints is the number of vertices of a polygonal geometry, closing
 // points included.
-func countPoints(g orb.Geometry) int { return territory.Vertices(asMultiPolygon(g)) }
+func countPoints(g orb.Geometry) int { return territory.Vertices(territory.MultiPolygon(g)) }
 
 // benchmarkRead reads the mirror file name with read, b.N times.
 func benchmarkRead(b *testing.B, name string, read func(string) (*Source, error)) {

@@ -16,7 +16,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 	"golang.org/x/text/encoding/charmap"
 
@@ -187,7 +186,7 @@ func Generalise(ctx context.Context, merc []store.GeneralisedRow, zmin, zmax int
 		if err != nil {
 			return nil, fmt.Errorf("territory %s: %w", m.Code, err)
 		}
-		shapes = append(shapes, territory.Shape{Code: m.Code, Geom: asMultiPolygon(g)})
+		shapes = append(shapes, territory.Shape{Code: m.Code, Geom: territory.MultiPolygon(g)})
 	}
 	topo := territory.NewTopology(shapes)
 	var out []store.GeneralisedRow
@@ -208,22 +207,6 @@ func Generalise(ctx context.Context, merc []store.GeneralisedRow, zmin, zmax int
 		}
 	}
 	return out, nil
-}
-
-func asMultiPolygon(g orb.Geometry) orb.MultiPolygon {
-	switch g := g.(type) {
-	case orb.MultiPolygon:
-		return g
-	case orb.Polygon:
-		return orb.MultiPolygon{g}
-	case orb.Collection:
-		var mp orb.MultiPolygon
-		for _, x := range g {
-			mp = append(mp, asMultiPolygon(x)...)
-		}
-		return mp
-	}
-	return nil
 }
 
 func checkFields(src *Source, opt TerritoryOptions) error {

@@ -123,8 +123,8 @@ func (s *Store) Indicators(ctx context.Context) ([]IndicatorEntry, error) {
 	})
 }
 
-// IndicatorVersion changes whenever any indicator is imported, replaced or
-// removed: a one-row query that lets servers keep the catalogue and
+// IndicatorVersion changes whenever any indicator is imported or replaced:
+// a one-row query that lets servers keep the catalogue and
 // computed maps in memory between imports.
 func (s *Store) IndicatorVersion(ctx context.Context) (string, error) {
 	var sum, n int64

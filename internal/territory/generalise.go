@@ -501,3 +501,22 @@ func Vertices(mp orb.MultiPolygon) int {
 	}
 	return n
 }
+
+// MultiPolygon returns the polygons of a geometry as one multipolygon:
+// territories are areas, whether a file stores them as a Polygon, a
+// MultiPolygon or a collection of those. Anything else has no area: nil.
+func MultiPolygon(g orb.Geometry) orb.MultiPolygon {
+	switch g := g.(type) {
+	case orb.MultiPolygon:
+		return g
+	case orb.Polygon:
+		return orb.MultiPolygon{g}
+	case orb.Collection:
+		var mp orb.MultiPolygon
+		for _, x := range g {
+			mp = append(mp, MultiPolygon(x)...)
+		}
+		return mp
+	}
+	return nil
+}

@@ -26,14 +26,7 @@ func loadMercator(t testing.TB, name, codeField string) []Shape {
 	var out []Shape
 	for _, f := range fc.Features {
 		g := project.Geometry(f.Geometry, project.WGS84.ToMercator)
-		var mp orb.MultiPolygon
-		switch g := g.(type) {
-		case orb.Polygon:
-			mp = orb.MultiPolygon{g}
-		case orb.MultiPolygon:
-			mp = g
-		}
-		out = append(out, Shape{Code: f.Properties.MustString(codeField), Geom: mp})
+		out = append(out, Shape{Code: f.Properties.MustString(codeField), Geom: MultiPolygon(g)})
 	}
 	return out
 }
@@ -95,4 +88,23 @@ func conflictingArcs(arcs []orb.LineString) map[int]bool {
 		out[ref.arc] = true
 	}
 	return out
+}
+
+func TestMultiPolygon(t *testing.T) {
+	sq := orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}
+	tri := orb.Polygon{{{2, 0}, {3, 0}, {3, 1}, {2, 0}}}
+	for _, c := range []struct {
+		name string
+		g    orb.Geometry
+		want int // polygons
+	}{
+		{"polygon", sq, 1},
+		{"multipolygon", orb.MultiPolygon{sq, tri}, 2},
+		{"collection", orb.Collection{sq, orb.Point{5, 5}, orb.Collection{orb.MultiPolygon{tri}}}, 2},
+		{"line", orb.LineString{{0, 0}, {1, 1}}, 0},
+	} {
+		if got := MultiPolygon(c.g); len(got) != c.want {
+			t.Errorf("%s: %d polygons, want %d", c.name, len(got), c.want)
+		}
+	}
 }

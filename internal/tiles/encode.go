@@ -27,7 +27,8 @@ func (l *Layer) Encode(z, x, y int) ([]byte, error) {
 // EncodeWith cuts tile z/x/y like Encode, with the properties of each
 // feature given by props (nil keeps the territory's own properties). It is
 // how values are baked into tiles: such tiles depend on a request's
-// indicator parameters and are not cached by the Service.
+// indicator parameters, so the Service does not cache them (httpapi does,
+// per indicator import).
 func (l *Layer) EncodeWith(z, x, y int, props func(*Feature) map[string]any) ([]byte, error) {
 	if !l.Covers(z) {
 		return nil, nil

@@ -110,15 +110,7 @@ func NewLayer(ctx context.Context, d store.LevelData, geoms GeometrySource, minZ
 
 // toWorld maps Web Mercator metres to world coordinates.
 func toWorld(g orb.Geometry) orb.MultiPolygon {
-	var mp orb.MultiPolygon
-	switch g := g.(type) {
-	case orb.MultiPolygon:
-		mp = g
-	case orb.Polygon:
-		mp = orb.MultiPolygon{g}
-	default:
-		return nil
-	}
+	mp := territory.MultiPolygon(g)
 	c := territory.EarthCircumference
 	for _, p := range mp {
 		for _, r := range p {
