@@ -154,7 +154,7 @@ func (h *handlers) territory(c echo.Context) error {
 		BBox:         d.BBox, Centroid: d.Centroid,
 	}
 	for _, pl := range lv.Parents() {
-		pc := map[territory.Level]string{territory.Region: d.Region, territory.Departement: d.Departement, territory.ZoneEmploi: d.ZoneEmploi}[pl]
+		pc := d.Parent(string(pl))
 		if pc == "" {
 			continue
 		}

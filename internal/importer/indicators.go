@@ -778,16 +778,7 @@ func aggregateUp(ctx context.Context, ind indicator.Indicator, values []indicato
 		}
 		parentOf := map[string]string{}
 		for _, t := range d.Territories {
-			var p string
-			switch e.parent {
-			case territory.Region:
-				p = t.Region
-			case territory.Departement:
-				p = t.Departement
-			case territory.ZoneEmploi:
-				p = t.ZoneEmploi
-			}
-			if p != "" {
+			if p := t.Parent(string(e.parent)); p != "" {
 				parentOf[t.Code] = p
 			}
 		}

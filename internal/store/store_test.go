@@ -48,3 +48,12 @@ func TestOpenUnreachableSaysWhatToDo(t *testing.T) {
 		t.Errorf("bad URL: %v", err)
 	}
 }
+
+func TestTerritoryParent(t *testing.T) {
+	tr := store.Territory{Level: "commune", Code: "31555", Region: "76", Departement: "31", ZoneEmploi: "7625"}
+	for level, want := range map[string]string{"region": "76", "departement": "31", "zone-emploi": "7625", "commune": "", "france": ""} {
+		if got := tr.Parent(level); got != want {
+			t.Errorf("Parent(%q) = %q, want %q", level, got, want)
+		}
+	}
+}

@@ -389,6 +389,20 @@ func parentColumn(level string) string {
 	return ""
 }
 
+// Parent is the code of the territory's parent of a level ("region",
+// "departement", "zone-emploi"), or "" when it has none there.
+func (t Territory) Parent(level string) string {
+	switch level {
+	case "region":
+		return t.Region
+	case "departement":
+		return t.Departement
+	case "zone-emploi":
+		return t.ZoneEmploi
+	}
+	return ""
+}
+
 // TerritoryByCode returns one territory with its bounding box, an inner
 // point and its children at every finer level; ok is false when unknown.
 func (s *Store) TerritoryByCode(ctx context.Context, level, code string) (TerritoryDetail, bool, error) {
