@@ -121,7 +121,7 @@ func secretTable(ind Indicator, values []Value, idx []int, parents map[string]ma
 			// non-finite count is then not a reason for secrecy.
 			count = 0
 		}
-		cells[id] = Cell{ID: id, Count: count, Value: v.Value}
+		cells[id] = Cell{Count: count}
 	}
 	exists := func(k Key) bool { _, ok := cells[CellID(k)]; return ok }
 

@@ -130,7 +130,7 @@ func TestApplySecretLeavesNothingRecoverable(t *testing.T) {
 		nPrimary, nSecret := 0, 0
 		for i, v := range out {
 			id := CellID(v.Key)
-			cells[id] = Cell{ID: id, Count: *v.Value, Value: v.Value}
+			cells[id] = Cell{Count: *v.Value}
 			if values[i].Status != StatusPublished {
 				t.Fatalf("seed %d: input changed", seed)
 			}

@@ -8,14 +8,12 @@ import (
 	"strings"
 )
 
-// Cell is one figure of a table submitted to the secret statistique: its
-// identifier (any string unique within the table, e.g. "7601|femmes|F"),
-// the count the threshold applies to, and the value that would be output.
-// Decisions use Count only; Value is carried for the caller's convenience.
+// Cell is one figure of a table submitted to the secret statistique, keyed
+// by an identifier unique within the table (e.g. "7601|femmes|F"): only
+// the count the threshold applies to. No figure to publish enters the
+// suppression: it decides on counts alone.
 type Cell struct {
-	ID    string
 	Count float64
-	Value *float64
 }
 
 // Constraint states that the count of Total is the sum of the counts of

@@ -12,7 +12,7 @@ import (
 func cellsOf(counts map[string]float64) map[string]Cell {
 	out := make(map[string]Cell, len(counts))
 	for id, c := range counts {
-		out[id] = Cell{ID: id, Count: c}
+		out[id] = Cell{Count: c}
 	}
 	return out
 }
