@@ -95,7 +95,8 @@ func (s *Service) Reload(ctx context.Context, lv territory.Level) error {
 	}
 	next[layer.Name] = layer
 	s.layers.Store(&next)
-	s.cache.Purge(ctx)
+	// No purge: cache keys hold the layer's dataset, so the old tiles are
+	// never served again and age out, while other layers stay warm.
 	s.opt.Log.Info("layer loaded", "layer", layer.Name, "territories", len(layer.Features),
 		"vertices", layer.Vertices(), "dataset", layer.Version, "took", time.Since(start).Round(time.Millisecond))
 	if s.opt.PrewarmMaxZoom >= 0 {
