@@ -5,9 +5,12 @@
 SHELL := /bin/bash
 GO ?= go
 BIN := bin/atlas
-GEODATA_MIRROR ?=
+# Where the pinned geodata files are copied from instead of downloaded:
+# GEODATA_MIRROR=DIR, else ATLAS_GEODATA_MIRROR, else a shared folder found
+# beside this checkout or the one it was cloned from (deploy/geodata-mirror.sh).
+GEODATA_MIRROR ?= $(or $(ATLAS_GEODATA_MIRROR),$(shell bash deploy/geodata-mirror.sh))
 MIRROR_FLAG := $(if $(GEODATA_MIRROR),--mirror $(abspath $(GEODATA_MIRROR)),)
-export ATLAS_GEODATA_MIRROR := $(if $(GEODATA_MIRROR),$(abspath $(GEODATA_MIRROR)),$(ATLAS_GEODATA_MIRROR))
+export ATLAS_GEODATA_MIRROR := $(if $(GEODATA_MIRROR),$(abspath $(GEODATA_MIRROR)),)
 # `make run REGION=76`: the map opens on that région (atlas serve --region).
 REGION ?=
 export ATLAS_REGION := $(if $(REGION),$(REGION),$(ATLAS_REGION))
