@@ -9,14 +9,39 @@
 # The cluster listens on a unix socket only (never a TCP port, never the system
 # cluster). initdb refuses to run as root, so as root the cluster belongs to an
 # unprivileged system user (atlaspg) and is driven through runuser.
+#
+# As root, atlaspg must reach .atlas/pg. When it cannot (a clone under /root,
+# mode 0700, is a common first run in a container), the data directory, the
+# socket directory and the server log are kept instead in
+# /var/lib/atlas-pg/<hash of the project path>/ (mode 0700, owned by
+# atlaspg), and .atlas/pg/sock is a symlink to that socket directory: root
+# follows it, so `atlas` still finds the cluster by .atlas/pg/sock/.s.PGSQL.5432
+# and each clone still has its own cluster. The symlink records the choice:
+# later runs use the cluster it points to. `url` then names the real socket
+# directory (short, and the path the server itself listens on). Removing the
+# clone leaves that directory: stop the cluster and remove it first
+# (rm -rf "$(dirname "$(readlink .atlas/pg/sock)")").
 set -euo pipefail
 
 root=$(pwd)
 base="$root/.atlas/pg"
-data="$base/data"
-sock="$base/sock"
-log="$base/postgres.log"
 pguser=atlaspg
+# Parent of the clusters kept outside their project (see above).
+outside=/var/lib/atlas-pg
+
+# The cluster's files: under .atlas/pg, or under $state when .atlas/pg/sock
+# links to $state/sock.
+layout() {
+	state=$1
+	data="$state/data"
+	sock="$state/sock"
+	log="$state/postgres.log"
+}
+if [ -L "$base/sock" ]; then
+	layout "$(dirname "$(readlink "$base/sock")")"
+else
+	layout "$base"
+fi
 deps="$(cd "$(dirname "$0")/.." && pwd)/deps.sh"
 
 die() { echo "atlas: $*" >&2; exit 1; }
@@ -40,9 +65,13 @@ ensure_postgis() {
 	pg_bindir >/dev/null || die "PostGIS was installed but no PostgreSQL server with the postgis extension was found"
 }
 
-# as_owner runs a command as the cluster's owner.
+# as_owner runs a command as the cluster's owner (from / when the cluster is
+# kept outside the project, which the owner cannot enter: PostgreSQL's tools
+# complain otherwise; every path here is absolute).
 as_owner() {
-	if [ "$(id -u)" -eq 0 ]; then
+	if [ "$(id -u)" -eq 0 ] && [ "$state" != "$base" ]; then
+		(cd / && runuser -u "$pguser" -- "$@")
+	elif [ "$(id -u)" -eq 0 ]; then
 		runuser -u "$pguser" -- "$@"
 	else
 		"$@"
@@ -55,9 +84,52 @@ ensure_owner() {
 		useradd --system --no-create-home --shell /usr/sbin/nologin "$pguser" || die "cannot create system user $pguser for the private cluster"
 	fi
 	mkdir -p "$base"
-	chown "$pguser" "$base"
-	runuser -u "$pguser" -- test -w "$base" ||
-		die "user $pguser cannot reach $base: the project directory must be traversable by other users (chmod o+x on its parents)"
+	if [ -L "$base/sock" ]; then
+		# Kept outside the project by an earlier run.
+		claim "$state" && return 0
+		# That directory is the cluster of the clone this one is a copy of
+		# (cp -a copies the symlink): this clone gets its own.
+		rm -f "$base/sock" "$base/postgres.log"
+	else
+		chown "$pguser" "$base"
+		runuser -u "$pguser" -- test -w "$base" && return 0
+		[ ! -f "$base/data/PG_VERSION" ] ||
+			die "user $pguser cannot reach $base, where the private cluster is: the project directory must be traversable by other users (chmod o+x on its parents)"
+	fi
+	# atlaspg cannot traverse to the project (a parent directory such as
+	# /root is 0700): keep the cluster where it can, private to this project,
+	# in a directory named after the project's path (another name if a clone
+	# moved away from this path still uses that one).
+	local n dir=""
+	for n in 0 1 2 3 4 5 6 7 8 9; do
+		dir="$outside/$( (pwd -P; [ "$n" -eq 0 ] || echo "$n") | sha256sum | cut -c1-12)"
+		claim "$dir" && break
+		dir=""
+	done
+	[ -n "$dir" ] || die "no free directory for the private cluster in $outside"
+	layout "$dir"
+	say "user $pguser cannot reach $base (a parent directory is not traversable): the cluster is kept in $state, $base/sock links to its socket directory"
+	[ ! -e "$base/sock" ] || rmdir "$base/sock" || die "$base/sock is in the way of the link to $sock"
+	ln -sfn "$sock" "$base/sock"
+	ln -sfn "$log" "$base/postgres.log"
+}
+
+# claim DIR makes DIR, a directory for a cluster kept outside its project
+# (mode 0700, owned by atlaspg), this project's. DIR/project records the
+# project's path: a DIR another project still links to is not taken (return
+# 1); one whose project moved or is gone is (a clone re-made at the same path
+# gets the cluster back).
+claim() {
+	local dir=$1 other
+	[ -d "$outside" ] || install -d -m 0711 "$outside"
+	[ -d "$dir" ] || install -d -m 0700 -o "$pguser" "$dir"
+	if [ -f "$dir/project" ]; then
+		other=$(cat "$dir/project")
+		if [ "$other" != "$(pwd -P)" ] && [ "$(readlink "$other/.atlas/pg/sock" 2>/dev/null)" = "$dir/sock" ]; then
+			return 1
+		fi
+	fi
+	pwd -P >"$dir/project"
 }
 
 url() {
@@ -72,13 +144,15 @@ running() {
 start() {
 	ensure_postgis
 	bin=$(pg_bindir)
+	# As root, ensure_owner may move the cluster out of .atlas/pg: check the
+	# socket path (the one unix_socket_directories and the URL name) after.
+	ensure_owner
 	if [ ${#sock} -gt 90 ]; then
 		die "socket path $sock is too long for a unix socket; clone the project to a shorter path"
 	fi
 	mkdir -p "$base"
-	ensure_owner
 	if [ ! -f "$data/PG_VERSION" ]; then
-		say "creating the private PostGIS cluster in $base"
+		say "creating the private PostGIS cluster in $state"
 		rm -rf "$data"
 		as_owner mkdir -p "$data" "$sock"
 		as_owner "$bin/initdb" -D "$data" -U atlas --auth=trust -E UTF8 --locale=C.UTF-8 >"$base/initdb.log" 2>&1 ||
