@@ -1,6 +1,7 @@
 package territory
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"testing"
@@ -106,5 +107,28 @@ func TestMultiPolygon(t *testing.T) {
 		if got := MultiPolygon(c.g); len(got) != c.want {
 			t.Errorf("%s: %d polygons, want %d", c.name, len(got), c.want)
 		}
+	}
+}
+
+// The 306 zones d'emploi (353k vertices): the topology is built once per
+// import, then simplified once per zoom.
+func BenchmarkNewTopologyZonesEmploi(b *testing.B) {
+	shapes := loadMercator(b, "derived/ze2020_2022.geojson", "ze2020")
+	b.ReportAllocs()
+	for b.Loop() {
+		NewTopology(shapes)
+	}
+}
+
+func BenchmarkTopologySimplifyZonesEmploi(b *testing.B) {
+	topo := NewTopology(loadMercator(b, "derived/ze2020_2022.geojson", "ze2020"))
+	for _, z := range []int{5, 8, 11} {
+		unit := TileUnit(z, TileExtent)
+		b.Run(fmt.Sprintf("z%d", z), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				topo.Simplify(4*unit, 16*unit*unit)
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ package territory
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -146,6 +147,18 @@ func (l Level) Parents() []Level {
 		return []Level{Region, Departement, ZoneEmploi}
 	}
 	return nil
+}
+
+// Children lists the levels whose territories belong to a territory of
+// this level (the inverse of Parents), from the coarsest to the finest.
+func (l Level) Children() []Level {
+	var out []Level
+	for _, c := range Levels {
+		if slices.Contains(c.Parents(), l) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 var codePatterns = map[Level]*regexp.Regexp{
