@@ -1,0 +1,40 @@
+package httpx
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// RequestLog logs every request at debug level, after answering errors
+// (c.Error) so that the status logged is the one sent.
+func RequestLog(log *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			if err != nil {
+				c.Error(err)
+			}
+			log.Debug("request", "method", c.Request().Method, "path", c.Request().URL.Path,
+				"status", c.Response().Status, "bytes", c.Response().Size, "took", time.Since(start))
+			return nil
+		}
+	}
+}
+
+// Timeout bounds the work of each request, its database queries included:
+// the request's context gets a deadline, and a client that goes away still
+// cancels it. Long-lived streams must not be mounted behind it.
+func Timeout(d time.Duration) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ctx, cancel := context.WithTimeout(c.Request().Context(), d)
+			defer cancel()
+			c.SetRequest(c.Request().WithContext(ctx))
+			return next(c)
+		}
+	}
+}
