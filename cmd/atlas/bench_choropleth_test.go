@@ -41,14 +41,11 @@ func importChoroplethDemo(t *testing.T, ctx context.Context, url string) {
 			t.Fatal(err)
 		}
 	}
-	known := map[string][]demodata.Territory{}
-	d, _, err := st.LoadLevel(ctx, string(territory.Commune))
+	d, _, err := st.LoadLevel(ctx, territory.Commune)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, x := range d.Territories {
-		known[x.Level] = append(known[x.Level], demodata.Territory{Level: x.Level, Code: x.Code, Region: x.Region})
-	}
+	known := territory.NewRegistry(territory.NewSet(territory.Commune, d.Territories))
 	recipes, err := demodata.Recipes()
 	if err != nil {
 		t.Fatal(err)

@@ -190,16 +190,17 @@ func importDemoIndicators(ctx context.Context, log *slog.Logger, st *store.Store
 	if err != nil {
 		log.Warn("some indicator sources could not be fetched; those indicators are skipped", "err", err)
 	}
-	known := map[string][]demodata.Territory{}
+	var sets []*territory.Set
 	for _, lv := range territory.Levels {
-		d, _, err := st.LoadLevel(ctx, string(lv))
+		d, ok, err := st.LoadLevel(ctx, lv)
 		if err != nil {
 			return err
 		}
-		for _, t := range d.Territories {
-			known[t.Level] = append(known[t.Level], demodata.Territory{Level: t.Level, Code: t.Code, Region: t.Region})
+		if ok {
+			sets = append(sets, territory.NewSet(lv, d.Territories))
 		}
 	}
+	known := territory.NewRegistry(sets...)
 	dir, err := os.MkdirTemp("", "atlas-indicators-")
 	if err != nil {
 		return err
@@ -210,7 +211,7 @@ func importDemoIndicators(ctx context.Context, log *slog.Logger, st *store.Store
 			log.Warn("indicator skipped: its source is not available", "indicator", r.Indicator, "source", r.Values)
 			continue
 		}
-		if len(known[r.Level]) == 0 {
+		if _, ok := known.Level(r.Level); !ok {
 			log.Warn("indicator skipped: its level is not imported", "indicator", r.Indicator, "level", r.Level)
 			continue
 		}

@@ -19,21 +19,8 @@ func cmdImportIndicators(ctx context.Context, log *slog.Logger, args []string) e
 	fs.StringVar(&opt.Values, "values", "", "CSV of values (',' or ';' separated, UTF-8)")
 	fs.StringVar(&opt.Layout, "layout", importer.LayoutLong, "long (one row per value) or wide (one column per period)")
 	fs.StringVar(&opt.Level, "level", "", "territorial level of every row, when the file has no level column")
-	for _, c := range []struct {
-		p         *string
-		name, def string
-	}{
-		{&opt.LevelColumn, "level-column", "level"},
-		{&opt.CodeColumn, "code-column", "code"},
-		{&opt.PeriodColumn, "period-column", "period"},
-		{&opt.SexColumn, "sex-column", "sex"},
-		{&opt.SectorColumn, "sector-column", "sector"},
-		{&opt.ValueColumn, "value-column", "value"},
-		{&opt.NumeratorColumn, "numerator-column", "numerator"},
-		{&opt.DenominatorColumn, "denominator-column", "denominator"},
-		{&opt.StatusColumn, "status-column", "status"},
-	} {
-		fs.StringVar(c.p, c.name, c.def, "column holding the "+c.def+" (case-insensitive)")
+	for _, c := range importer.DefaultColumns() {
+		fs.StringVar(c.Field(&opt), c.Flag, c.Default, "column holding the "+c.Default+" (case-insensitive)")
 	}
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -10,7 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atlas-sante-travail/atlas/internal/blob"
 	"github.com/atlas-sante-travail/atlas/internal/httpapi"
+	"github.com/atlas-sante-travail/atlas/internal/httpx"
+	"github.com/atlas-sante-travail/atlas/internal/server"
 	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/tiles"
 )
@@ -18,7 +21,7 @@ import (
 func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", envOr("ATLAS_ADDR", "127.0.0.1:8080"), "listen address (ATLAS_ADDR)")
-	cacheMB := fs.Int("cache-mb", 256, "memory bound of the encoded tile cache, in MiB")
+	cacheMB := fs.Int("cache-mb", 256, "memory bound of the cache of encoded tiles and maps, in MiB")
 	prewarm := fs.Int("prewarm-maxzoom", 6, "encode the tiles covering each layer up to this zoom after loading; -1 disables")
 	cors := fs.String("cors", envOr("ATLAS_CORS_ORIGINS", ""), "comma-separated origins allowed to GET (default any)")
 	dbTimeout := fs.Duration("db-timeout", 5*time.Second, "timeout of each request's database work")
@@ -38,8 +41,9 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 		return err
 	}
 	defer st.Close()
-	metrics := httpapi.NewMetrics()
-	svc := tiles.NewService(st, tiles.NewLRU(int64(*cacheMB)<<20), tiles.Options{
+	metrics := httpx.NewMetrics()
+	cache := blob.NewLRU(int64(*cacheMB) << 20)
+	svc := tiles.NewService(st, cache, tiles.Options{
 		PrewarmMaxZoom: *prewarm,
 		Observer:       metrics,
 		Log:            log,
@@ -59,7 +63,7 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 		for i, e := range entries {
 			ids[i] = e.ID
 		}
-		if err := view.Check(svc, ids); err != nil {
+		if err := view.Check(svc.Territories(), ids); err != nil {
 			return err
 		}
 	}
@@ -73,7 +77,7 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	if *cors != "" {
 		origins = strings.Split(*cors, ",")
 	}
-	e := httpapi.New(httpapi.Config{Store: st, Tiles: svc, CORSOrigins: origins, DBTimeout: *dbTimeout, View: view,
+	e := server.New(server.Config{Store: st, Tiles: svc, Cache: cache, CORSOrigins: origins, Timeout: *dbTimeout, View: view,
 		IndicatorVersion: versions.Get, Metrics: metrics, Log: log})
 	srv := &http.Server{
 		Handler:           e,

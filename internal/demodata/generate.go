@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
 // Identifiers of the demonstration indicators; their metadata is in
@@ -29,20 +31,8 @@ const LabelSuffix = " (données de démonstration, fictives)"
 var Header = []string{"level", "code", "period", "sex", "sector", "value", "numerator", "denominator", "status"}
 
 // ReferenceYear is the year of the national figures the magnitudes come
-// from, and of Territory.Employees.
+// from, and of Options.Employees.
 const ReferenceYear = 2024
-
-// Territory is one territory to generate figures for.
-type Territory struct {
-	Level string // e.g. "departement"
-	Code  string // COG code, e.g. "31"
-	// Region is the code of the région, used only for a shared région
-	// effect; empty means no région effect.
-	Region string
-	// Employees is an optional salaried headcount of ReferenceYear (for a
-	// realistic size); 0 draws one from the seed.
-	Employees int
-}
 
 // Options selects what Generate produces.
 type Options struct {
@@ -51,8 +41,14 @@ type Options struct {
 	Seed      int64
 	// Years to generate; nil means 2020, 2021, 2022, 2023.
 	Years []int
-	// Territories, all of one level (the service aggregates upward).
-	Territories []Territory
+	// Territories, all of one level (the service aggregates upward). Only
+	// their level, code and région are read: the région gives a shared
+	// région effect, none when empty.
+	Territories []territory.Territory
+	// Employees are optional salaried headcounts of ReferenceYear by code
+	// (for a realistic size); a territory without one draws it from the
+	// seed.
+	Employees map[string]int
 }
 
 // DefaultYears are the years generated when Options.Years is nil.
@@ -95,7 +91,7 @@ func Generate(opt Options) ([]byte, error) {
 	if len(opt.Territories) == 0 {
 		return nil, fmt.Errorf("demodata: no territory to generate")
 	}
-	terrs := append([]Territory(nil), opt.Territories...)
+	terrs := append([]territory.Territory(nil), opt.Territories...)
 	sort.Slice(terrs, func(i, j int) bool {
 		if terrs[i].Level != terrs[j].Level {
 			return terrs[i].Level < terrs[j].Level
@@ -103,10 +99,10 @@ func Generate(opt Options) ([]byte, error) {
 		return terrs[i].Code < terrs[j].Code
 	})
 	for i, t := range terrs {
-		if strings.TrimSpace(t.Level) == "" || strings.TrimSpace(t.Code) == "" {
+		if strings.TrimSpace(string(t.Level)) == "" || strings.TrimSpace(t.Code) == "" {
 			return nil, fmt.Errorf("demodata: territory %+v needs a level and a code", t)
 		}
-		if t.Employees < 0 {
+		if opt.Employees[t.Code] < 0 {
 			return nil, fmt.Errorf("demodata: territory %s %s: negative headcount", t.Level, t.Code)
 		}
 		if i > 0 && terrs[i-1].Level == t.Level && terrs[i-1].Code == t.Code {
@@ -120,7 +116,7 @@ func Generate(opt Options) ([]byte, error) {
 	}
 	for _, t := range terrs {
 		for _, y := range years {
-			cells := territoryYear(opt.Seed, opt.Indicator, t, y)
+			cells := territoryYear(opt.Seed, opt.Indicator, t, opt.Employees[t.Code], y)
 			// Totals by summation, so that ensemble = femmes + hommes and
 			// the "ensemble" sector = Σ groups hold exactly.
 			var all [3]cell
@@ -156,8 +152,8 @@ func Generate(opt Options) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func formatRow(ind string, t Territory, year int, sex, sector string, c cell) []string {
-	row := []string{t.Level, t.Code, strconv.Itoa(year), sex, sector}
+func formatRow(ind string, t territory.Territory, year int, sex, sector string, c cell) []string {
+	row := []string{string(t.Level), t.Code, strconv.Itoa(year), sex, sector}
 	if ind == IndicatorMP {
 		return append(row, strconv.Itoa(c.num), "", "", "published")
 	}
@@ -174,12 +170,12 @@ const (
 
 // territoryYear returns, for each sector group in order, the women's and
 // men's cells of one territory and year.
-func territoryYear(seed int64, ind string, t Territory, year int) [][2]cell {
-	key := func(parts ...string) []string { return append([]string{t.Level, t.Code}, parts...) }
+func territoryYear(seed int64, ind string, t territory.Territory, employees, year int) [][2]cell {
+	key := func(parts ...string) []string { return append([]string{string(t.Level), t.Code}, parts...) }
 
 	// Headcount of the territory: given, or drawn once per territory.
 	ts := newStream(seed, key("territory")...)
-	total := float64(t.Employees)
+	total := float64(employees)
 	drawn := math.Exp(math.Log(180000) + 0.85*ts.norm())
 	if total == 0 {
 		total = math.Min(3e6, math.Max(12000, drawn))

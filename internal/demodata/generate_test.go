@@ -10,14 +10,15 @@ import (
 	"testing"
 
 	"github.com/atlas-sante-travail/atlas/internal/indicator"
+	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
 // occitanie are the 13 départements of région 76, rural ones (09, 12, 32,
 // 46, 48, 65) included: they are where the small counts must appear.
-func occitanie() []Territory {
-	var ts []Territory
+func occitanie() []territory.Territory {
+	var ts []territory.Territory
 	for _, c := range []string{"09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82"} {
-		ts = append(ts, Territory{Level: "departement", Code: c, Region: "76"})
+		ts = append(ts, territory.Territory{Level: "departement", Code: c, Region: "76"})
 	}
 	return ts
 }
@@ -95,7 +96,7 @@ func TestGenerateDeterministic(t *testing.T) {
 				t.Fatal("seeds 42 and 43 gave the same bytes")
 			}
 			// Adding a territory leaves the others' rows untouched.
-			more := append(occitanie(), Territory{Level: "departement", Code: "01", Region: "84"})
+			more := append(occitanie(), territory.Territory{Level: "departement", Code: "01", Region: "84"})
 			b := string(mustGenerate(t, Options{Indicator: ind, Seed: 42, Territories: more}))
 			for _, line := range strings.Split(strings.TrimSpace(string(a)), "\n") {
 				if !strings.Contains(b, line+"\n") {
@@ -110,7 +111,7 @@ func TestGenerateDeterministic(t *testing.T) {
 // method (or of a Go release under the generator) is seen, not silent.
 func TestGenerateGolden(t *testing.T) {
 	b := mustGenerate(t, Options{Indicator: IndicatorAT, Seed: 1, Years: []int{2023},
-		Territories: []Territory{{Level: "departement", Code: "48", Region: "76", Employees: 20000}}})
+		Territories: []territory.Territory{{Level: "departement", Code: "48", Region: "76"}}, Employees: map[string]int{"48": 20000}})
 	lines := strings.Split(string(b), "\n")
 	if len(lines) != 1+12*3+1 {
 		t.Fatalf("%d lines", len(lines))
@@ -138,8 +139,9 @@ func TestGenerateConsistency(t *testing.T) {
 		{"AT Occitanie", Options{Indicator: IndicatorAT, Seed: 7, Territories: occitanie()}},
 		{"MP Occitanie", Options{Indicator: IndicatorMP, Seed: 7, Territories: occitanie()}},
 		{"AT given sizes", Options{Indicator: IndicatorAT, Seed: 1, Years: []int{2023, 2019},
-			Territories: []Territory{{Level: "zone-emploi", Code: "7625", Employees: 500000}, {Level: "zone-emploi", Code: "7601", Employees: 15000}}}},
-		{"MP tiny territory", Options{Indicator: IndicatorMP, Seed: 3, Territories: []Territory{{Level: "departement", Code: "48", Employees: 1}}}},
+			Territories: []territory.Territory{{Level: "zone-emploi", Code: "7625"}, {Level: "zone-emploi", Code: "7601"}},
+			Employees:   map[string]int{"7625": 500000, "7601": 15000}}},
+		{"MP tiny territory", Options{Indicator: IndicatorMP, Seed: 3, Territories: []territory.Territory{{Level: "departement", Code: "48"}}, Employees: map[string]int{"48": 1}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -247,9 +249,9 @@ func TestGenerateConsistency(t *testing.T) {
 // TestGenerateMagnitudes checks that the fictive figures stay close to the
 // national ones they are drawn from, and show the mild trend.
 func TestGenerateMagnitudes(t *testing.T) {
-	var ts []Territory
+	var ts []territory.Territory
 	for i := 1; i <= 95; i++ {
-		ts = append(ts, Territory{Level: "departement", Code: fmt.Sprintf("%02d", i), Region: strconv.Itoa(i % 13)})
+		ts = append(ts, territory.Territory{Level: "departement", Code: fmt.Sprintf("%02d", i), Region: strconv.Itoa(i % 13)})
 	}
 	rows := parseRows(t, mustGenerate(t, Options{Indicator: IndicatorAT, Seed: 11, Years: []int{2020, 2024}, Territories: ts}))
 	num, den := map[string]int{}, map[string]int{}
@@ -273,7 +275,7 @@ func TestGenerateMagnitudes(t *testing.T) {
 }
 
 func TestGenerateErrors(t *testing.T) {
-	ok := []Territory{{Level: "departement", Code: "31"}}
+	ok := []territory.Territory{{Level: "departement", Code: "31"}}
 	cases := []struct {
 		name string
 		opt  Options
@@ -286,8 +288,8 @@ func TestGenerateErrors(t *testing.T) {
 		{"duplicate year", Options{Indicator: IndicatorAT, Years: []int{2021, 2021}, Territories: ok}, "duplicate year"},
 		{"bad year", Options{Indicator: IndicatorAT, Years: []int{21}, Territories: ok}, "out of range"},
 		{"duplicate territory", Options{Indicator: IndicatorMP, Territories: append(ok, ok[0])}, "duplicate territory"},
-		{"no code", Options{Indicator: IndicatorMP, Territories: []Territory{{Level: "departement"}}}, "needs a level and a code"},
-		{"negative size", Options{Indicator: IndicatorMP, Territories: []Territory{{Level: "departement", Code: "31", Employees: -1}}}, "negative"},
+		{"no code", Options{Indicator: IndicatorMP, Territories: []territory.Territory{{Level: "departement"}}}, "needs a level and a code"},
+		{"negative size", Options{Indicator: IndicatorMP, Territories: []territory.Territory{{Level: "departement", Code: "31"}}, Employees: map[string]int{"31": -1}}, "negative"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

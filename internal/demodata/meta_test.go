@@ -16,6 +16,7 @@ import (
 	"github.com/atlas-sante-travail/atlas/geodata"
 	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 	"github.com/atlas-sante-travail/atlas/internal/indicator"
+	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
 func strictDecode(t *testing.T, b []byte, v any) {
@@ -209,14 +210,14 @@ func TestRecipes(t *testing.T) {
 			}
 			// Every commune of Toulouse's département stands for the
 			// imported ones.
-			known := map[string][]Territory{"commune": {{Level: "commune", Code: "31555"}, {Level: "commune", Code: "31069"}}}
+			known := territory.NewRegistry(territory.NewSet(territory.Commune, []territory.Territory{{Level: "commune", Code: "31555"}, {Level: "commune", Code: "31069"}}))
 			out, err := convert(raw, known)
 			if err != nil {
 				t.Fatal(err)
 			}
 			periods := map[string]bool{}
 			for _, row := range parseRows(t, out) {
-				if row.level != r.Level {
+				if row.level != string(r.Level) {
 					t.Fatalf("row level %q", row.level)
 				}
 				periods[row.period] = true

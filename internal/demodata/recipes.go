@@ -9,6 +9,7 @@ import (
 
 	"github.com/atlas-sante-travail/atlas/geodata"
 	"github.com/atlas-sante-travail/atlas/internal/importer"
+	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
 // Recipe says how one demo indicator is imported: its metadata file in
@@ -22,7 +23,7 @@ type Recipe struct {
 	Values           string            `json:"values"`
 	Separator        string            `json:"separator"`
 	Layout           string            `json:"layout"`
-	Level            string            `json:"level"`
+	Level            territory.Level   `json:"level"`
 	Columns          map[string]string `json:"columns"`
 	IgnoreColumns    []string          `json:"ignore_columns"`
 	PeriodColumns    *PeriodColumns    `json:"period_columns"`
@@ -75,28 +76,27 @@ func Recipes() ([]Recipe, error) {
 	return rs, nil
 }
 
-// converters turn a pinned file into the long layout; known lists the
-// imported territories by level, for converters that must filter.
-var converters = map[string]func(b []byte, known map[string][]Territory) ([]byte, error){
-	"demodata.PopulationCSV":   func(b []byte, _ map[string][]Territory) ([]byte, error) { return PopulationCSV(bytes.NewReader(b)) },
-	"demodata.PopulationZECSV": func(b []byte, _ map[string][]Territory) ([]byte, error) { return PopulationZECSV(bytes.NewReader(b)) },
-	"demodata.NationalATCSV":   func(b []byte, _ map[string][]Territory) ([]byte, error) { return NationalATCSV(bytes.NewReader(b)) },
-	"demodata.NationalMPCSV":   func(b []byte, _ map[string][]Territory) ([]byte, error) { return NationalMPCSV(bytes.NewReader(b)) },
-	"demodata.PopulationCommuneCSV": func(b []byte, known map[string][]Territory) ([]byte, error) {
-		codes := map[string]bool{}
-		for _, t := range known["commune"] {
-			codes[t.Code] = true
-		}
-		return PopulationCommuneCSV(bytes.NewReader(b), func(c string) bool { return codes[c] })
+// converters turn a pinned file into the long layout; known holds the
+// imported territories, for converters that must filter.
+var converters = map[string]func(b []byte, known *territory.Registry) ([]byte, error){
+	"demodata.PopulationCSV":   func(b []byte, _ *territory.Registry) ([]byte, error) { return PopulationCSV(bytes.NewReader(b)) },
+	"demodata.PopulationZECSV": func(b []byte, _ *territory.Registry) ([]byte, error) { return PopulationZECSV(bytes.NewReader(b)) },
+	"demodata.NationalATCSV":   func(b []byte, _ *territory.Registry) ([]byte, error) { return NationalATCSV(bytes.NewReader(b)) },
+	"demodata.NationalMPCSV":   func(b []byte, _ *territory.Registry) ([]byte, error) { return NationalMPCSV(bytes.NewReader(b)) },
+	"demodata.PopulationCommuneCSV": func(b []byte, known *territory.Registry) ([]byte, error) {
+		return PopulationCommuneCSV(bytes.NewReader(b), func(c string) bool {
+			_, ok := known.Get(territory.Commune, c)
+			return ok
+		})
 	},
 }
 
 // Prepare writes the recipe's metadata and values into dir and returns the
 // options to import them. source resolves a pinned file name to its
-// verified local path; known lists the imported territories by level (the
+// verified local path; known holds the imported territories (the
 // generator draws for the level its options name).
-func (r Recipe) Prepare(dir string, source map[string]string, known map[string][]Territory) (importer.IndicatorOptions, error) {
-	opt := importer.IndicatorOptions{Layout: r.Layout, Level: r.Level, CodeColumn: r.Columns["code"]}
+func (r Recipe) Prepare(dir string, source map[string]string, known *territory.Registry) (importer.IndicatorOptions, error) {
+	opt := importer.IndicatorOptions{Layout: r.Layout, Level: string(r.Level), CodeColumn: r.Columns["code"]}
 	meta, err := geodata.Indicators.ReadFile("indicators/" + r.Meta)
 	if err != nil {
 		return opt, fmt.Errorf("indicator %s: %w", r.Indicator, err)
@@ -109,7 +109,11 @@ func (r Recipe) Prepare(dir string, source map[string]string, known map[string][
 	switch {
 	case r.Generator != "":
 		g := r.GeneratorOptions
-		values, err = Generate(Options{Indicator: g.Indicator, Seed: g.Seed, Years: g.Years, Territories: known[g.Territories]})
+		var ts []territory.Territory
+		if set, ok := known.Level(territory.Level(g.Territories)); ok {
+			ts = set.All()
+		}
+		values, err = Generate(Options{Indicator: g.Indicator, Seed: g.Seed, Years: g.Years, Territories: ts})
 	default:
 		p, ok := source[r.Values]
 		if !ok {

@@ -41,16 +41,15 @@ func TestDemoIndicatorsImport(t *testing.T) {
 			source[r.Values] = datasettest.File(t, r.Values)
 		}
 	}
-	known := map[string][]Territory{}
-	for _, l := range []string{"departement", "commune"} {
+	var sets []*territory.Set
+	for _, l := range []territory.Level{territory.Departement, territory.Commune} {
 		d, _, err := st.LoadLevel(ctx, l)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, x := range d.Territories {
-			known[l] = append(known[l], Territory{Level: x.Level, Code: x.Code, Region: x.Region})
-		}
+		sets = append(sets, territory.NewSet(l, d.Territories))
 	}
+	known := territory.NewRegistry(sets...)
 	dir := t.TempDir()
 	for _, r := range recipes {
 		opt, err := r.Prepare(dir, source, known)

@@ -12,9 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atlas-sante-travail/atlas/internal/httpapi"
+	"github.com/atlas-sante-travail/atlas/internal/diagnostic"
+	"github.com/atlas-sante-travail/atlas/internal/httpx"
 	"github.com/atlas-sante-travail/atlas/internal/indicator"
+	"github.com/atlas-sante-travail/atlas/internal/server"
 	"github.com/atlas-sante-travail/atlas/internal/store"
+	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
 func fp(x float64) *float64 { return &x }
@@ -24,12 +27,12 @@ func fp(x float64) *float64 { return &x }
 // 48 is missing; the eleven others are 2, 3, ... 12 %.
 var occitanie = map[string]float64{"11": 2, "12": 3, "30": 4, "31": 5, "32": 6, "34": 7, "46": 8, "65": 9, "66": 10, "81": 11, "82": 12}
 
-func rate(level, code, period, sex, sector string, v float64, status string) store.IndicatorValueRow {
+func rate(level territory.Level, code, period, sex, sector string, v float64, status string) store.IndicatorValueRow {
 	return store.IndicatorValueRow{Level: level, Code: code, Period: period, Sex: sex, Sector: sector,
 		Value: fp(v), Numerator: fp(v * 10), Denominator: fp(1000), Status: status}
 }
 
-func testMeta(id string, theme indicator.Theme, levels []string, demo bool) indicator.Indicator {
+func testMeta(id string, theme indicator.Theme, levels []territory.Level, demo bool) indicator.Indicator {
 	return indicator.Indicator{
 		ID: id, Label: "Taux de test " + id, Theme: theme, Definition: "Indicateur synthétique de test", Unit: "%",
 		Producer: "Carsat (test)", Source: "fichier de test", Licence: "Licence Ouverte 2.0",
@@ -53,8 +56,8 @@ func setupIndicators(t *testing.T) indFixture {
 	ctx := context.Background()
 	deps, _ := f.svc.Layer("departements")
 	set := map[string]bool{}
-	for _, ft := range deps.Features {
-		set[ft.Props["region"].(string)] = true
+	for _, d := range deps.Territories.All() {
+		set[d.Region] = true
 	}
 	var regions []string
 	for r := range set {
@@ -65,8 +68,8 @@ func setupIndicators(t *testing.T) indFixture {
 		meta         indicator.Indicator
 		secretRegion string
 	}{
-		{testMeta("taux-at", indicator.ThemeSinistralite, []string{"departement", "region", "zone-emploi"}, true), ""},
-		{testMeta("taux-expo", indicator.ThemeExposition, []string{"departement", "region"}, false), "76"},
+		{testMeta("taux-at", indicator.ThemeSinistralite, []territory.Level{"departement", "region", "zone-emploi"}, true), ""},
+		{testMeta("taux-expo", indicator.ThemeExposition, []territory.Level{"departement", "region"}, false), "76"},
 	} {
 		var rows []store.IndicatorValueRow
 		for code, v := range occitanie {
@@ -121,8 +124,8 @@ func TestIndicators(t *testing.T) {
 
 	t.Run("catalogue and filters", func(t *testing.T) {
 		type cat struct {
-			Count      int                     `json:"count"`
-			Indicators []httpapi.IndicatorInfo `json:"indicators"`
+			Count      int                        `json:"count"`
+			Indicators []diagnostic.IndicatorInfo `json:"indicators"`
 		}
 		var all cat
 		if getJSON(t, base+"/indicators", &all) != 200 || all.Count != 2 {
@@ -143,7 +146,7 @@ func TestIndicators(t *testing.T) {
 		if ze.Count != 1 || ze.Indicators[0].ID != "taux-at" {
 			t.Errorf("level filter: %+v", ze)
 		}
-		var expo httpapi.IndicatorInfo
+		var expo diagnostic.IndicatorInfo
 		if getJSON(t, base+"/indicators/taux-expo", &expo) != 200 || expo.Demo || expo.Notice != "" || expo.Label == "" {
 			t.Errorf("detail %+v", expo)
 		}
@@ -156,7 +159,7 @@ func TestIndicators(t *testing.T) {
 		r := get(t, base+"/indicators/taux-at/values?level=departement&period=2022&sex=ensemble&sector=ensemble")
 		b := body(t, r)
 		noSecret(t, "values JSON", b)
-		var vr httpapi.ValuesResponse
+		var vr diagnostic.Values
 		if err := json.Unmarshal(b, &vr); err != nil {
 			t.Fatal(err)
 		}
@@ -175,7 +178,7 @@ func TestIndicators(t *testing.T) {
 				}
 			}
 		}
-		var within httpapi.ValuesResponse
+		var within diagnostic.Values
 		getJSON(t, base+"/indicators/taux-at/values?within=departement:31", &within)
 		if len(within.Values) != 4 {
 			t.Errorf("within departement:31: %d values", len(within.Values))
@@ -222,7 +225,7 @@ func TestIndicators(t *testing.T) {
 		r := get(t, u)
 		b := body(t, r)
 		noSecret(t, "choropleth", b)
-		var ch httpapi.ChoroplethResponse
+		var ch diagnostic.Map
 		if err := json.Unmarshal(b, &ch); err != nil {
 			t.Fatal(err)
 		}
@@ -276,19 +279,19 @@ func TestIndicators(t *testing.T) {
 			t.Errorf("If-None-Match: %d", nm.StatusCode)
 		}
 
-		var man httpapi.ChoroplethResponse
+		var man diagnostic.Map
 		getJSON(t, u+"&method=manual&classes=3&breaks=5,10&palette=blues", &man)
 		if fmt.Sprint(man.Breaks.Upper) != "[5 10 12]" || fmt.Sprint(man.Breaks.Counts) != "[4 5 2]" || man.Legend[1].Label != "de 5,0 à 10,0\u00a0%" {
 			t.Errorf("manual %+v %+v", man.Breaks, man.Legend)
 		}
 		for _, m := range []string{"jenks", "equal-intervals", "standard-deviation"} {
-			var x httpapi.ChoroplethResponse
+			var x diagnostic.Map
 			if getJSON(t, u+"&method="+m, &x) != 200 || x.Breaks == nil || x.Breaks.Method != indicator.Method(m) {
 				t.Errorf("%s: %+v", m, x.Breaks)
 			}
 		}
 
-		var expo httpapi.ChoroplethResponse
+		var expo diagnostic.Map
 		getJSON(t, base+"/indicators/taux-expo/choropleth?level=departement&period=2022", &expo)
 		noSecret(t, "choropleth expo", nil)
 		fr := expo.References[len(expo.References)-1]
@@ -302,8 +305,8 @@ func TestIndicators(t *testing.T) {
 
 	t.Run("profile", func(t *testing.T) {
 		type prof struct {
-			Territory  httpapi.TerritoryRef   `json:"territory"`
-			Indicators []httpapi.ProfileEntry `json:"indicators"`
+			Territory  diagnostic.TerritoryRef   `json:"territory"`
+			Indicators []diagnostic.ProfileEntry `json:"indicators"`
 		}
 		var p prof
 		if getJSON(t, base+"/territories/departement/31/profile", &p) != 200 || p.Territory.Name != "Haute-Garonne" || len(p.Indicators) != 2 {
@@ -415,7 +418,7 @@ func TestIndicators(t *testing.T) {
 			{"/tiles/departements/8/129/93.mvt?indicator=taux-at&method=jenks", "method", 400},
 		} {
 			r := get(t, f.srv.URL+c.path)
-			var p httpapi.Problem
+			var p httpx.Problem
 			b := body(t, r)
 			if err := json.Unmarshal(b, &p); err != nil || r.Header.Get("Content-Type") != "application/problem+json" {
 				t.Errorf("%s: not problem+json (%d %s)", c.path, r.StatusCode, b)
@@ -426,7 +429,7 @@ func TestIndicators(t *testing.T) {
 			}
 		}
 		// Allowed values are named where there is a closed list.
-		var p httpapi.Problem
+		var p httpx.Problem
 		json.Unmarshal(body(t, get(t, base+"/indicators/taux-at/choropleth?method=kmeans")), &p)
 		if !strings.Contains(strings.Join(p.InvalidParams[0].Allowed, ","), "jenks") {
 			t.Errorf("allowed %v", p.InvalidParams[0].Allowed)
@@ -438,7 +441,7 @@ func TestIndicators(t *testing.T) {
 	})
 
 	t.Run("choropleth within a région", func(t *testing.T) {
-		var in, out httpapi.ChoroplethResponse
+		var in, out diagnostic.Map
 		getJSON(t, base+"/indicators/taux-at/choropleth?level=departement&within=region:76", &in)
 		getJSON(t, base+"/indicators/taux-at/choropleth?level=departement&within=region:84", &out)
 		if len(in.Territories) != len(occitanie)+2 || len(out.Territories) != 0 {
@@ -448,7 +451,7 @@ func TestIndicators(t *testing.T) {
 		if w := in.Within; w == nil || w.Level != "region" || w.Code != "76" {
 			t.Errorf("within %+v", in.Within)
 		}
-		var france httpapi.ChoroplethResponse
+		var france diagnostic.Map
 		getJSON(t, base+"/indicators/taux-at/choropleth?level=departement", &france)
 		if france.Within != nil {
 			t.Errorf("France-wide map says within %+v", france.Within)
@@ -457,7 +460,7 @@ func TestIndicators(t *testing.T) {
 
 	t.Run("a re-import replaces the cached map", func(t *testing.T) {
 		u := base + "/indicators/taux-expo/choropleth?level=departement&classes=3"
-		var before, after httpapi.ChoroplethResponse
+		var before, after diagnostic.Map
 		getJSON(t, u, &before)
 		// Value tiles are cached too: the same answer twice, a new one after.
 		tileURL := f.srv.URL + "/tiles/departements/8/129/93.mvt?indicator=taux-expo&period=2022"
@@ -476,7 +479,7 @@ func TestIndicators(t *testing.T) {
 		if v, again := value31(), value31(); v != occitanie["31"] || again != v {
 			t.Fatalf("value tile before the re-import: %v then %v, want %v", v, again, occitanie["31"])
 		}
-		meta, _ := json.Marshal(testMeta("taux-expo", indicator.ThemeExposition, []string{"departement", "region"}, false))
+		meta, _ := json.Marshal(testMeta("taux-expo", indicator.ThemeExposition, []territory.Level{"departement", "region"}, false))
 		rows := []store.IndicatorValueRow{
 			rate("departement", "31", "2022", "ensemble", "ensemble", 50, "published"),
 			rate("departement", "32", "2022", "ensemble", "ensemble", 60, "published"),
@@ -506,12 +509,12 @@ func TestIndicators(t *testing.T) {
 				t.Fatal("the watch never listened")
 			}
 		}
-		srv := httptest.NewServer(httpapi.New(httpapi.Config{Store: f.st, Tiles: f.svc, IndicatorVersion: w.Get}))
+		srv := httptest.NewServer(server.New(server.Config{Store: f.st, Tiles: f.svc, IndicatorVersion: w.Get}))
 		defer srv.Close()
 		u := srv.URL + "/api/v1/indicators/taux-expo/choropleth?level=departement&classes=3"
-		var before httpapi.ChoroplethResponse
+		var before diagnostic.Map
 		getJSON(t, u, &before)
-		meta, _ := json.Marshal(testMeta("taux-expo", indicator.ThemeExposition, []string{"departement", "region"}, false))
+		meta, _ := json.Marshal(testMeta("taux-expo", indicator.ThemeExposition, []territory.Level{"departement", "region"}, false))
 		rows := []store.IndicatorValueRow{
 			rate("departement", "31", "2022", "ensemble", "ensemble", 80, "published"),
 			rate("departement", "32", "2022", "ensemble", "ensemble", 90, "published"),
@@ -522,7 +525,7 @@ func TestIndicators(t *testing.T) {
 		}
 		// The notification arrives asynchronously, but soon.
 		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-			var after httpapi.ChoroplethResponse
+			var after diagnostic.Map
 			getJSON(t, u, &after)
 			if len(after.Territories) == 2 && after.Breaks != nil && after.Breaks.Min == 80 {
 				break

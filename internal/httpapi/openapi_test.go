@@ -9,7 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/atlas-sante-travail/atlas/internal/httpapi"
+	"github.com/atlas-sante-travail/atlas/internal/server"
 )
 
 // templateRe matches an OpenAPI path template and whatever follows it in
@@ -80,7 +80,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			}
 		}
 	}
-	e := httpapi.New(httpapi.Config{})
+	e := server.New(server.Config{})
 	served := map[string]bool{}
 	for _, r := range e.Routes() {
 		if strings.HasSuffix(r.Name, "glob..func1") || r.Method == "echo_route_not_found" {

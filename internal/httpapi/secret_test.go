@@ -11,7 +11,7 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 
 	"github.com/atlas-sante-travail/atlas/internal/demodata"
-	"github.com/atlas-sante-travail/atlas/internal/httpapi"
+	"github.com/atlas-sante-travail/atlas/internal/diagnostic"
 	"github.com/atlas-sante-travail/atlas/internal/importer"
 	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/territory"
@@ -30,14 +30,11 @@ func TestSecretNeverReachesAnOutput(t *testing.T) {
 		Files: []string{mirrorFile(t, "regions/regions-avec-outre-mer.geojson")}, CodeField: "code", NameField: "nom"}); err != nil {
 		t.Fatal(err)
 	}
-	deps, _, err := f.st.LoadLevel(ctx, "departement")
+	deps, _, err := f.st.LoadLevel(ctx, territory.Departement)
 	if err != nil {
 		t.Fatal(err)
 	}
-	known := map[string][]demodata.Territory{}
-	for _, d := range deps.Territories {
-		known["departement"] = append(known["departement"], demodata.Territory{Level: d.Level, Code: d.Code, Region: d.Region})
-	}
+	known := territory.NewRegistry(territory.NewSet(territory.Departement, deps.Territories))
 	recipes, err := demodata.Recipes()
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +59,7 @@ func TestSecretNeverReachesAnOutput(t *testing.T) {
 	status := map[string]string{}
 	secret := 0
 	for _, v := range stored {
-		status[cellKey(v.Level, v.Code, v.Period, v.Sex, v.Sector)] = v.Status
+		status[cellKey(string(v.Level), v.Code, v.Period, v.Sex, v.Sector)] = v.Status
 		if v.Status == "secret" {
 			secret++
 		}
@@ -83,7 +80,7 @@ func TestSecretNeverReachesAnOutput(t *testing.T) {
 
 	// JSON and CSV values: every stored cell comes out; figures only for
 	// publishable ones.
-	var vr httpapi.ValuesResponse
+	var vr diagnostic.Values
 	getJSON(t, base+"/values", &vr)
 	if len(vr.Values) != len(stored) {
 		t.Fatalf("values: %d of %d cells", len(vr.Values), len(stored))
@@ -91,7 +88,7 @@ func TestSecretNeverReachesAnOutput(t *testing.T) {
 	blank := 0
 	for _, v := range vr.Values {
 		if v.Value != nil || v.Numerator != nil || v.Denominator != nil {
-			shown("values JSON", v.Level, v.Code, v.Period, v.Sex, v.Sector)
+			shown("values JSON", string(v.Level), v.Code, v.Period, v.Sex, v.Sector)
 		} else if v.Status == "secret" {
 			blank++
 		}
@@ -119,7 +116,7 @@ func TestSecretNeverReachesAnOutput(t *testing.T) {
 	for _, level := range []string{"departement", "region"} {
 		for _, sex := range []string{"ensemble", "femmes", "hommes"} {
 			for _, sector := range meta.Sectors {
-				var ch httpapi.ChoroplethResponse
+				var ch diagnostic.Map
 				q := url.Values{"level": {level}, "period": {"2023"}, "sex": {sex}, "sector": {sector}}
 				getJSON(t, base+"/choropleth?"+q.Encode(), &ch)
 				for _, tt := range ch.Territories {
@@ -141,7 +138,7 @@ func TestSecretNeverReachesAnOutput(t *testing.T) {
 		if d.Region != "76" {
 			continue
 		}
-		var p struct{ Indicators []httpapi.ProfileEntry }
+		var p struct{ Indicators []diagnostic.ProfileEntry }
 		getJSON(t, f.srv.URL+"/api/v1/territories/departement/"+d.Code+"/profile", &p)
 		for _, e := range p.Indicators {
 			if e.Indicator != id {

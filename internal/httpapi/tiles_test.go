@@ -22,9 +22,12 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 
+	"github.com/atlas-sante-travail/atlas/internal/blob"
 	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
-	"github.com/atlas-sante-travail/atlas/internal/httpapi"
+	"github.com/atlas-sante-travail/atlas/internal/diagnostic"
+	"github.com/atlas-sante-travail/atlas/internal/httpx"
 	"github.com/atlas-sante-travail/atlas/internal/importer"
+	"github.com/atlas-sante-travail/atlas/internal/server"
 	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/store/storetest"
 	"github.com/atlas-sante-travail/atlas/internal/territory"
@@ -56,12 +59,12 @@ func setup(t *testing.T) fixture {
 			t.Fatal(err)
 		}
 	}
-	metrics := httpapi.NewMetrics()
-	svc := tiles.NewService(st, tiles.NewLRU(64<<20), tiles.Options{PrewarmMaxZoom: 4, Observer: metrics})
+	metrics := httpx.NewMetrics()
+	svc := tiles.NewService(st, blob.NewLRU(64<<20), tiles.Options{PrewarmMaxZoom: 4, Observer: metrics})
 	if err := svc.LoadAll(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.New(httpapi.Config{Store: st, Tiles: svc, Metrics: metrics}))
+	srv := httptest.NewServer(server.New(server.Config{Store: st, Tiles: svc, Metrics: metrics}))
 	t.Cleanup(srv.Close)
 	return fixture{st: st, svc: svc, srv: srv}
 }
@@ -258,7 +261,7 @@ func TestTiles(t *testing.T) {
 			if c.status == 204 {
 				continue
 			}
-			var p httpapi.Problem
+			var p httpx.Problem
 			if r.Header.Get("Content-Type") != "application/problem+json" || json.Unmarshal(body(t, r), &p) != nil {
 				t.Errorf("%s: not problem+json", c.path)
 				continue
@@ -365,8 +368,8 @@ func TestTiles(t *testing.T) {
 
 	t.Run("territory search and detail", func(t *testing.T) {
 		type result struct {
-			Count       int                     `json:"count"`
-			Territories []httpapi.TerritoryItem `json:"territories"`
+			Count       int                        `json:"count"`
+			Territories []diagnostic.TerritoryItem `json:"territories"`
 		}
 		for _, c := range []struct {
 			query string
@@ -392,13 +395,13 @@ func TestTiles(t *testing.T) {
 			{"level=canton", "level"}, {"parent=76", "parent"}, {"limit=0", "limit"},
 		} {
 			r := get(t, base+"/api/v1/territories?"+c.query)
-			var p httpapi.Problem
+			var p httpx.Problem
 			json.Unmarshal(body(t, r), &p)
 			if r.StatusCode != 400 || len(p.InvalidParams) != 1 || p.InvalidParams[0].Name != c.param {
 				t.Errorf("%s: status %d, problem %+v", c.query, r.StatusCode, p)
 			}
 		}
-		var d httpapi.TerritoryDetail
+		var d diagnostic.TerritoryDetail
 		if err := json.Unmarshal(body(t, get(t, base+"/api/v1/territories/zone-emploi/7625")), &d); err != nil {
 			t.Fatal(err)
 		}
@@ -406,7 +409,7 @@ func TestTiles(t *testing.T) {
 			d.Centroid[0] < d.BBox[0] || d.Centroid[0] > d.BBox[2] || d.BBox[1] < 42 || d.BBox[3] > 45 {
 			t.Errorf("7625: %+v", d)
 		}
-		var dep httpapi.TerritoryDetail
+		var dep diagnostic.TerritoryDetail
 		json.Unmarshal(body(t, get(t, base+"/api/v1/territories/departement/31")), &dep)
 		if dep.Name != "Haute-Garonne" || len(dep.Children) != 0 {
 			t.Errorf("31: %+v", dep)

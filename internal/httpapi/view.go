@@ -1,7 +1,7 @@
 package httpapi
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -9,8 +9,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/atlas-sante-travail/atlas/internal/diagnostic"
+	"github.com/atlas-sante-travail/atlas/internal/httpx"
 	"github.com/atlas-sante-travail/atlas/internal/territory"
-	"github.com/atlas-sante-travail/atlas/internal/tiles"
 )
 
 // DefaultView is the instance's choice of what the workshop map shows
@@ -26,16 +27,16 @@ type DefaultView struct {
 // Check reports a région or indicator that this server cannot show, so
 // that a typo in the configuration stops the start instead of a workshop.
 // indicators are the ids of the imported indicators.
-func (v DefaultView) Check(svc *tiles.Service, indicators []string) error {
+func (v DefaultView) Check(reg *territory.Registry, indicators []string) error {
 	if v.Region != "" {
-		l, ok := svc.Layer(territory.Region.Layer())
+		set, ok := reg.Level(territory.Region)
 		if !ok {
 			return fmt.Errorf("default région %s: no région imported yet (run `atlas import demo`)", v.Region)
 		}
-		if _, ok := l.Feature(v.Region); !ok {
-			codes := make([]string, 0, len(l.Features))
-			for _, f := range l.Features {
-				codes = append(codes, f.Code)
+		if _, ok := set.Get(v.Region); !ok {
+			codes := make([]string, 0, set.Len())
+			for _, t := range set.All() {
+				codes = append(codes, t.Code)
 			}
 			slices.Sort(codes)
 			return fmt.Errorf("default région %q is not imported; known régions: %s", v.Region, strings.Join(codes, ", "))
@@ -50,39 +51,34 @@ func (v DefaultView) Check(svc *tiles.Service, indicators []string) error {
 // DefaultViewBody is the answer of GET /api/v1/default-view.
 type DefaultViewBody struct {
 	// Region is null when the map opens on France.
-	Region *TerritoryExtent `json:"region"`
+	Region *RegionExtent `json:"region"`
 	// Indicator is null when the map chooses.
 	Indicator *string `json:"indicator"`
 }
 
-// TerritoryExtent names a territory and says where it lies (WGS84).
-type TerritoryExtent struct {
-	TerritoryRef
-	BBox     [4]float64 `json:"bbox"`
-	Centroid [2]float64 `json:"centroid"`
+// RegionExtent names the région studied and says where it lies.
+type RegionExtent struct {
+	diagnostic.TerritoryRef
+	diagnostic.Extent
 }
 
 func (h *handlers) defaultView(c echo.Context) error {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), h.cfg.DBTimeout)
-	defer cancel()
 	out := DefaultViewBody{}
 	if v := h.cfg.View.Indicator; v != "" {
 		out.Indicator = &v
 	}
 	if code := h.cfg.View.Region; code != "" {
-		d, ok, err := h.cfg.Store.TerritoryByCode(ctx, string(territory.Region), code)
+		d, err := h.diag.Territory(c.Request().Context(), string(territory.Region), code)
+		var nf *diagnostic.NotFoundError
+		if errors.As(err, &nf) {
+			// Removed by a re-import since the start: say so rather than
+			// opening France as if nothing had been configured.
+			return httpx.NotFound("la région configurée par défaut (" + code + ") n'est plus importée")
+		}
 		if err != nil {
 			return err
 		}
-		if !ok {
-			// Removed by a re-import since the start: say so rather than
-			// opening France as if nothing had been configured.
-			return NotFound("the configured default région " + code + " is no longer imported")
-		}
-		out.Region = &TerritoryExtent{
-			TerritoryRef: TerritoryRef{Level: string(territory.Region), Code: d.Code, Name: d.Name, ID: d.FID},
-			BBox:         d.BBox, Centroid: d.Centroid,
-		}
+		out.Region = &RegionExtent{TerritoryRef: d.TerritoryRef, Extent: d.Extent}
 	}
 	// The map preloads it on every visit: let the browser revalidate.
 	c.Response().Header().Set("Cache-Control", "no-cache")

@@ -6,8 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/atlas-sante-travail/atlas/internal/blob"
 	"github.com/atlas-sante-travail/atlas/internal/httpapi"
 	"github.com/atlas-sante-travail/atlas/internal/importer"
+	"github.com/atlas-sante-travail/atlas/internal/server"
 	"github.com/atlas-sante-travail/atlas/internal/store/storetest"
 	"github.com/atlas-sante-travail/atlas/internal/territory"
 	"github.com/atlas-sante-travail/atlas/internal/tiles"
@@ -21,7 +23,7 @@ func TestDefaultView(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	svc := tiles.NewService(st, tiles.NewLRU(8<<20), tiles.Options{PrewarmMaxZoom: -1})
+	svc := tiles.NewService(st, blob.NewLRU(8<<20), tiles.Options{PrewarmMaxZoom: -1})
 	if err := svc.LoadAll(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +39,7 @@ func TestDefaultView(t *testing.T) {
 			{httpapi.DefaultView{Region: "99"}, `"99" is not imported; known régions: 01, 02,`},
 			{httpapi.DefaultView{Indicator: "nope"}, `"nope" is not imported; known indicators: chomage-ze`},
 		} {
-			err := c.view.Check(svc, []string{"chomage-ze"})
+			err := c.view.Check(svc.Territories(), []string{"chomage-ze"})
 			switch {
 			case c.want == "" && err != nil:
 				t.Errorf("%+v: %v", c.view, err)
@@ -48,7 +50,7 @@ func TestDefaultView(t *testing.T) {
 	})
 
 	serve := func(v httpapi.DefaultView) string {
-		srv := httptest.NewServer(httpapi.New(httpapi.Config{Store: st, Tiles: svc, View: v}))
+		srv := httptest.NewServer(server.New(server.Config{Store: st, Tiles: svc, View: v}))
 		t.Cleanup(srv.Close)
 		return srv.URL + "/api/v1/default-view"
 	}

@@ -1,21 +1,18 @@
 package httpapi
 
 import (
-	"bytes"
-	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"io/fs"
+	"math"
 	"mime"
 	"net/http"
 	"path"
-	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/labstack/echo/v4"
 
-	webmap "github.com/atlas-sante-travail/atlas/web-map"
+	"github.com/atlas-sante-travail/atlas/internal/blob"
+	"github.com/atlas-sante-travail/atlas/internal/httpx"
 )
 
 // The workshop map (web-map/, built by Vite) is served by the binary itself
@@ -41,8 +38,7 @@ const (
 )
 
 type webFile struct {
-	body, gz     []byte
-	etag, gzETag string
+	body         *blob.Body
 	contentType  string
 	cacheControl string
 }
@@ -58,9 +54,6 @@ func newWebFrontEnd(fsys fs.FS) *webFrontEnd {
 	return &webFrontEnd{fsys: fsys}
 }
 
-// defaultWeb is the front end embedded in the binary.
-func defaultWeb() *webFrontEnd { return newWebFrontEnd(webmap.Dist()) }
-
 func (w *webFrontEnd) load() {
 	w.files = map[string]*webFile{}
 	w.err = fs.WalkDir(w.fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -70,25 +63,20 @@ func (w *webFrontEnd) load() {
 		if p == "README.md" { // the placeholder that keeps go:embed compiling
 			return nil
 		}
-		body, err := fs.ReadFile(w.fsys, p)
+		raw, err := fs.ReadFile(w.fsys, p)
 		if err != nil {
 			return err
 		}
-		f := &webFile{body: body, contentType: webContentType(p), cacheControl: webAssetCache}
+		f := &webFile{contentType: webContentType(p), cacheControl: webAssetCache}
 		if p == "index.html" || !strings.HasPrefix(p, "assets/") {
 			f.cacheControl = webIndexCache
 		}
-		sum := sha256.Sum256(body)
-		f.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
-		if len(body) > 512 && compressible(f.contentType) {
-			var buf bytes.Buffer
-			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-			zw.Write(body) //nolint:errcheck // writes to memory
-			zw.Close()     //nolint:errcheck // writes to memory
-			if buf.Len() < len(body) {
-				f.gz = buf.Bytes()
-				f.gzETag = `"` + hex.EncodeToString(sum[:16]) + `-gz"`
-			}
+		minGzip := 512
+		if !compressible(f.contentType) {
+			minGzip = math.MaxInt // images and fonts are compressed already
+		}
+		if f.body, err = blob.NewIfSmaller(raw, minGzip); err != nil {
+			return err
 		}
 		w.files[p] = f
 		return nil
@@ -139,35 +127,16 @@ func (w *webFrontEnd) handle(c echo.Context) error {
 	f, ok := w.files[name]
 	if !ok {
 		if name == "index.html" {
-			return &Problem{Type: "/problems/front-end-not-built", Title: "Carte indisponible", Status: http.StatusServiceUnavailable,
-				Detail: "front end not built: run make run (or bash deploy/web.sh, then go build) so that web-map/dist is embedded in the binary"}
+			return &httpx.Problem{Type: "/problems/front-end-not-built", Title: "Carte indisponible", Status: http.StatusServiceUnavailable,
+				Detail: "la carte n'est pas construite : lancez make run (ou bash deploy/web.sh, puis go build) pour que web-map/dist soit incluse dans le binaire"}
 		}
 		return echo.ErrNotFound
 	}
 	hd := c.Response().Header()
-	hd.Set("Cache-Control", f.cacheControl)
 	hd.Set("X-Content-Type-Options", "nosniff")
 	if f.contentType == "text/html; charset=utf-8" {
 		hd.Set("Content-Security-Policy", webCSP)
 		hd.Set("Referrer-Policy", "no-referrer")
 	}
-	body, tag := f.body, f.etag
-	if f.gz != nil {
-		hd.Add("Vary", "Accept-Encoding")
-		if acceptsGzip(req.Header.Get("Accept-Encoding")) {
-			body, tag = f.gz, f.gzETag
-			hd.Set(echo.HeaderContentEncoding, "gzip")
-		}
-	}
-	hd.Set("ETag", tag)
-	if matchETag(req.Header.Get("If-None-Match"), f.etag, f.gzETag) {
-		hd.Del(echo.HeaderContentEncoding)
-		return c.NoContent(http.StatusNotModified)
-	}
-	if req.Method == http.MethodHead {
-		hd.Set(echo.HeaderContentType, f.contentType)
-		hd.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
-		return c.NoContent(http.StatusOK)
-	}
-	return c.Blob(http.StatusOK, f.contentType, body)
+	return httpx.SendEncoded(c, f.body, f.contentType, f.cacheControl)
 }

@@ -13,11 +13,13 @@ import (
 	"testing/fstest"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/atlas-sante-travail/atlas/internal/httpx"
 )
 
 func webServer(fsys fstest.MapFS) *echo.Echo {
 	e := echo.New()
-	e.HTTPErrorHandler = errorHandler(slog.New(slog.DiscardHandler))
+	e.HTTPErrorHandler = httpx.ErrorHandler(slog.New(slog.DiscardHandler))
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	e.RouteNotFound("/*", newWebFrontEnd(fsys).handle)
 	return e
@@ -140,11 +142,11 @@ func TestWebNotBuiltIsAnExplicit503(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
-	var p Problem
+	var p httpx.Problem
 	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
 		t.Fatal(err)
 	}
-	if rec.Header().Get("Content-Type") != "application/problem+json" || !strings.Contains(p.Detail, "front end not built: run make run") {
+	if rec.Header().Get("Content-Type") != "application/problem+json" || !strings.Contains(p.Detail, "la carte n'est pas construite : lancez make run") {
 		t.Errorf("%q %+v", rec.Header().Get("Content-Type"), p)
 	}
 }
@@ -152,7 +154,9 @@ func TestWebNotBuiltIsAnExplicit503(t *testing.T) {
 // The real server mounts the embedded build: / is the map when web-map/dist
 // was built before `go build`, and the explicit 503 otherwise.
 func TestNewMountsTheFrontEnd(t *testing.T) {
-	e := New(Config{})
+	e := echo.New()
+	e.HTTPErrorHandler = httpx.ErrorHandler(slog.New(slog.DiscardHandler))
+	Mount(e, Config{})
 	rec := webDo(e, http.MethodGet, "/", nil)
 	switch rec.Code {
 	case http.StatusOK:

@@ -4,18 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"log/slog"
-	"math"
-	"os"
-	"path/filepath"
-	"sort"
-	"strconv"
+	"path"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -28,22 +24,54 @@ import (
 // IndicatorOptions describes one import of an indicator: its metadata and
 // its values.
 type IndicatorOptions struct {
+	// FS holds the files when not nil, Meta and Values then being names in
+	// it (an upload, say); nil: the names are paths of the OS filesystem.
+	FS     fs.FS
 	Meta   string // metadata file: JSON (.json) or YAML (.yaml/.yml), the fields of indicator.Indicator
 	Values string // CSV of values, ',' or ';' separated, UTF-8 (BOM ok); decimal comma accepted ("8,2")
 	Layout string // "long" (default): one row per value; "wide": one column per period (INSEE layout)
 	Level  string // fixed level when the file has no level column
-	// Column names, matched case-insensitively; defaults in brackets. Sex
-	// and sector columns may be absent (→ "ensemble").
-	LevelColumn       string // [level]
-	CodeColumn        string // [code]
-	PeriodColumn      string // [period] (long layout)
-	SexColumn         string // [sex]
-	SectorColumn      string // [sector]
-	ValueColumn       string // [value] (long layout)
-	NumeratorColumn   string // [numerator] (long layout)
-	DenominatorColumn string // [denominator] (long layout)
-	StatusColumn      string // [status] (long layout)
+	// Column names, matched case-insensitively; an empty one takes its
+	// default from DefaultColumns. Sex and sector columns may be absent
+	// (→ "ensemble").
+	LevelColumn       string
+	CodeColumn        string
+	PeriodColumn      string // long layout
+	SexColumn         string
+	SectorColumn      string
+	ValueColumn       string // long layout
+	NumeratorColumn   string // long layout
+	DenominatorColumn string // long layout
+	StatusColumn      string // long layout
 	Log               *slog.Logger
+}
+
+// Column is one column option of an indicator import: the field of
+// IndicatorOptions that names the column, the header it names when left
+// empty, and the command-line flag that sets it.
+type Column struct {
+	Flag    string // "code-column"
+	Default string // "code"
+	// Field returns the option in opt.
+	Field func(opt *IndicatorOptions) *string
+}
+
+// DefaultColumns lists the column options in the order of the command
+// line's flags. It is the one place their defaults are written: the import
+// fills empty options from it, and `atlas import indicators` builds its
+// flags from it.
+func DefaultColumns() []Column {
+	return []Column{
+		{"level-column", "level", func(o *IndicatorOptions) *string { return &o.LevelColumn }},
+		{"code-column", "code", func(o *IndicatorOptions) *string { return &o.CodeColumn }},
+		{"period-column", "period", func(o *IndicatorOptions) *string { return &o.PeriodColumn }},
+		{"sex-column", "sex", func(o *IndicatorOptions) *string { return &o.SexColumn }},
+		{"sector-column", "sector", func(o *IndicatorOptions) *string { return &o.SectorColumn }},
+		{"value-column", "value", func(o *IndicatorOptions) *string { return &o.ValueColumn }},
+		{"numerator-column", "numerator", func(o *IndicatorOptions) *string { return &o.NumeratorColumn }},
+		{"denominator-column", "denominator", func(o *IndicatorOptions) *string { return &o.DenominatorColumn }},
+		{"status-column", "status", func(o *IndicatorOptions) *string { return &o.StatusColumn }},
+	}
 }
 
 // Layouts of a values file.
@@ -90,6 +118,7 @@ type MetaError struct {
 	Err   error
 }
 
+// Error reads like "taux-at.json: field threshold_on: ...".
 func (e *MetaError) Error() string {
 	if e.Field == "" {
 		return fmt.Sprintf("%s: %v", e.File, e.Err)
@@ -120,15 +149,16 @@ func ImportIndicator(ctx context.Context, st *store.Store, opt IndicatorOptions)
 	if opt.Layout != LayoutLong && opt.Layout != LayoutWide {
 		return none, fmt.Errorf("import indicator: unknown layout %q (long or wide)", opt.Layout)
 	}
-	metaBytes, err := os.ReadFile(opt.Meta)
+	metaIn, valuesIn := newInput(opt.FS, opt.Meta), newInput(opt.FS, opt.Values)
+	metaBytes, err := metaIn.read()
 	if err != nil {
 		return none, err
 	}
-	ind, err := readMeta(opt.Meta, metaBytes)
+	ind, err := readMeta(metaIn.base(), metaBytes)
 	if err != nil {
 		return none, err
 	}
-	valueBytes, err := os.ReadFile(opt.Values)
+	valueBytes, err := valuesIn.read()
 	if err != nil {
 		return none, err
 	}
@@ -142,7 +172,7 @@ func ImportIndicator(ctx context.Context, st *store.Store, opt IndicatorOptions)
 		return store.IndicatorImportResult{NoOp: true}, nil
 	}
 
-	terr := &territories{st: st, loaded: map[string]*store.LevelData{}}
+	terr := &territories{st: st, loaded: map[territory.Level]*store.LevelData{}}
 	values, err := readValues(ctx, opt, ind, valueBytes, terr)
 	if err != nil {
 		return none, err
@@ -172,7 +202,7 @@ func ImportIndicator(ctx context.Context, st *store.Store, opt IndicatorOptions)
 	}
 	res, err := st.ReplaceIndicator(ctx, store.IndicatorImport{
 		ID: ind.ID, Theme: string(ind.Theme), Demo: ind.Demo, Meta: meta,
-		Files:  []string{filepath.Base(opt.Meta), filepath.Base(opt.Values)},
+		Files:  []string{metaIn.base(), valuesIn.base()},
 		SHA256: sum, Rows: rows,
 	})
 	if err != nil {
@@ -190,25 +220,19 @@ func withDefaults(opt IndicatorOptions) IndicatorOptions {
 	}
 	def(&opt.Layout, LayoutLong)
 	opt.Layout = strings.ToLower(opt.Layout)
-	def(&opt.LevelColumn, "level")
-	def(&opt.CodeColumn, "code")
-	def(&opt.PeriodColumn, "period")
-	def(&opt.SexColumn, "sex")
-	def(&opt.SectorColumn, "sector")
-	def(&opt.ValueColumn, "value")
-	def(&opt.NumeratorColumn, "numerator")
-	def(&opt.DenominatorColumn, "denominator")
-	def(&opt.StatusColumn, "status")
+	for _, c := range DefaultColumns() {
+		def(c.Field(&opt), c.Default)
+	}
 	return opt
 }
 
-// readMeta decodes and validates the metadata; levels are canonicalised
-// ("zones-emploi" → "zone-emploi") so that values and catalogue agree.
-func readMeta(path string, b []byte) (indicator.Indicator, error) {
-	name := filepath.Base(path)
+// readMeta decodes and validates the metadata of the file name; levels are
+// canonicalised ("zones-emploi" → "zone-emploi") so that values and
+// catalogue agree.
+func readMeta(name string, b []byte) (indicator.Indicator, error) {
 	var ind indicator.Indicator
 	var js []byte
-	switch strings.ToLower(filepath.Ext(path)) {
+	switch strings.ToLower(path.Ext(name)) {
 	case ".json":
 		js = b
 	case ".yaml", ".yml":
@@ -246,11 +270,11 @@ func readMeta(path string, b []byte) (indicator.Indicator, error) {
 		return ind, &MetaError{File: name, Err: err}
 	}
 	for i, l := range ind.Levels {
-		lv, err := territory.ParseLevel(l)
+		lv, err := territory.ParseLevel(string(l))
 		if err != nil {
 			return ind, &MetaError{File: name, Field: fmt.Sprintf("levels[%d]", i), Err: err}
 		}
-		ind.Levels[i] = string(lv)
+		ind.Levels[i] = lv
 	}
 	return ind, nil
 }
@@ -312,9 +336,9 @@ func yamlToJSON(n *yaml.Node, inSeq bool) (any, error) {
 // against.
 func indicatorFingerprint(ctx context.Context, st *store.Store, opt IndicatorOptions, ind indicator.Indicator, meta, values []byte) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00", indicatorImportVersion, filepath.Base(opt.Meta))
+	fmt.Fprintf(h, "%s\x00%s\x00", indicatorImportVersion, newInput(opt.FS, opt.Meta).base())
 	h.Write(meta)
-	fmt.Fprintf(h, "\x00%s\x00", filepath.Base(opt.Values))
+	fmt.Fprintf(h, "\x00%s\x00", newInput(opt.FS, opt.Values).base())
 	h.Write(values)
 	rec, _ := json.Marshal(map[string]string{
 		"layout": opt.Layout, "level": opt.Level, "level_column": opt.LevelColumn, "code_column": opt.CodeColumn,
@@ -323,8 +347,8 @@ func indicatorFingerprint(ctx context.Context, st *store.Store, opt IndicatorOpt
 		"denominator_column": opt.DenominatorColumn, "status_column": opt.StatusColumn,
 	})
 	h.Write(rec)
-	levels := append([]string(nil), ind.Levels...)
-	sort.Strings(levels)
+	levels := slices.Clone(ind.Levels)
+	slices.Sort(levels)
 	for _, l := range levels {
 		sum, err := st.ActiveTerritorySHA(ctx, l)
 		if err != nil {
@@ -338,11 +362,11 @@ func indicatorFingerprint(ctx context.Context, st *store.Store, opt IndicatorOpt
 // territories loads each level's territories once.
 type territories struct {
 	st     *store.Store
-	loaded map[string]*store.LevelData
+	loaded map[territory.Level]*store.LevelData
 }
 
 // level returns the level's territories, or nil when it is not imported.
-func (t *territories) level(ctx context.Context, level string) (*store.LevelData, error) {
+func (t *territories) level(ctx context.Context, level territory.Level) (*store.LevelData, error) {
 	if d, ok := t.loaded[level]; ok {
 		return d, nil
 	}
@@ -359,7 +383,7 @@ func (t *territories) level(ctx context.Context, level string) (*store.LevelData
 }
 
 // codes returns the set of codes of an imported level.
-func (t *territories) codes(ctx context.Context, level string) (map[string]bool, error) {
+func (t *territories) codes(ctx context.Context, level territory.Level) (map[string]bool, error) {
 	d, err := t.level(ctx, level)
 	if err != nil || d == nil {
 		return nil, err
@@ -371,368 +395,13 @@ func (t *territories) codes(ctx context.Context, level string) (map[string]bool,
 	return m, nil
 }
 
-// columns of a values file, -1 when absent.
-type valueColumns struct {
-	level, code, period, sex, sector, value, num, den, status int
-	periods                                                   []periodColumn // wide layout
-}
-
-type periodColumn struct {
-	col    int
-	period string
-}
-
-func readValues(ctx context.Context, opt IndicatorOptions, ind indicator.Indicator, b []byte, terr *territories) ([]indicator.Value, error) {
-	name := filepath.Base(opt.Values)
-	fail := func(line, col int, column string, format string, a ...any) error {
-		return &ValueError{File: name, Line: line, Col: col + 1, Column: column, Err: fmt.Errorf(format, a...)}
+// levelList writes levels for messages: "departement, region".
+func levelList(ls []territory.Level) string {
+	s := make([]string, len(ls))
+	for i, l := range ls {
+		s[i] = string(l)
 	}
-	r, err := NewCSVReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, &ValueError{File: name, Err: err}
-	}
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
-	if err == io.EOF {
-		return nil, &ValueError{File: name, Err: errors.New("empty file: expected a header line")}
-	}
-	if err != nil {
-		return nil, &ValueError{File: name, Line: 1, Err: err}
-	}
-	for i := range header {
-		header[i] = strings.TrimSpace(header[i])
-	}
-	find := func(n string) int {
-		for i, h := range header {
-			if strings.EqualFold(h, n) {
-				return i
-			}
-		}
-		return -1
-	}
-	cols := valueColumns{
-		level: find(opt.LevelColumn), code: find(opt.CodeColumn), period: -1, sex: find(opt.SexColumn),
-		sector: find(opt.SectorColumn), value: -1, num: -1, den: -1, status: -1,
-	}
-	headerErr := func(format string, a ...any) error {
-		return &ValueError{File: name, Line: 1, Err: fmt.Errorf(format+" (columns: %s)", append(a, strings.Join(header, ", "))...)}
-	}
-	if cols.code < 0 {
-		return nil, headerErr("no code column %q", opt.CodeColumn)
-	}
-	if opt.Level != "" {
-		cols.level = -1 // the fixed level wins over a level column
-	} else if cols.level < 0 {
-		return nil, headerErr("no level column %q and no fixed level given", opt.LevelColumn)
-	}
-	if opt.Layout == LayoutWide {
-		for i, h := range header {
-			switch i {
-			case cols.code, cols.level, cols.sex, cols.sector:
-				continue
-			}
-			if p, err := indicator.ParsePeriod(h); err == nil {
-				cols.periods = append(cols.periods, periodColumn{i, p.String()})
-			}
-		}
-		if len(cols.periods) == 0 {
-			return nil, headerErr("wide layout: no period column (headers such as 2021, 2021-T3 or T3_2021)")
-		}
-	} else {
-		cols.period, cols.value, cols.num, cols.den, cols.status = find(opt.PeriodColumn), find(opt.ValueColumn), find(opt.NumeratorColumn), find(opt.DenominatorColumn), find(opt.StatusColumn)
-		if cols.period < 0 {
-			return nil, headerErr("no period column %q", opt.PeriodColumn)
-		}
-		if cols.value < 0 && cols.num < 0 {
-			return nil, headerErr("no value column %q nor numerator column %q", opt.ValueColumn, opt.NumeratorColumn)
-		}
-		if ind.Aggregation == indicator.AggregateRatio && cols.value < 0 && cols.den < 0 {
-			return nil, headerErr("a ratio needs a value column %q or a denominator column %q", opt.ValueColumn, opt.DenominatorColumn)
-		}
-	}
-
-	var fixed string
-	if opt.Level != "" {
-		lv, err := territory.ParseLevel(opt.Level)
-		if err != nil {
-			return nil, &ValueError{File: name, Err: err}
-		}
-		fixed = string(lv)
-	}
-	vintages := map[string]bool{}
-	for _, v := range ind.Vintages {
-		if p, err := indicator.ParsePeriod(v); err == nil {
-			vintages[p.String()] = true
-		}
-	}
-	sexes := map[string]bool{}
-	for _, s := range ind.Sexes {
-		sexes[string(s)] = true
-	}
-	sectors := map[string]bool{}
-	for _, s := range ind.Sectors {
-		sectors[s] = true
-	}
-	levelCodes := map[string]map[string]bool{}
-	seen := map[indicator.Key]int{}
-	var out []indicator.Value
-
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, &ValueError{File: name, Line: pe.StartLine, Err: pe.Err}
-			}
-			return nil, &ValueError{File: name, Err: err}
-		}
-		line, _ := r.FieldPos(0)
-		if strings.TrimSpace(strings.Join(rec, "")) == "" {
-			continue // blank or ";;;" lines
-		}
-		cell := func(i int) string {
-			if i < 0 || i >= len(rec) {
-				return ""
-			}
-			return strings.TrimSpace(rec[i])
-		}
-		cellErr := func(i int, format string, a ...any) error {
-			return fail(line, i, header[i], format, a...)
-		}
-
-		// Level.
-		level := fixed
-		if cols.level >= 0 {
-			lv, err := territory.ParseLevel(cell(cols.level))
-			if err != nil {
-				return nil, cellErr(cols.level, "%v", err)
-			}
-			level = string(lv)
-		}
-		levelCol := cols.level
-		if !ind.HasLevel(level) {
-			if levelCol >= 0 {
-				return nil, cellErr(levelCol, "level %q is not declared by indicator %s (levels: %s)", level, ind.ID, strings.Join(ind.Levels, ", "))
-			}
-			return nil, &ValueError{File: name, Err: fmt.Errorf("level %q is not declared by indicator %s (levels: %s)", level, ind.ID, strings.Join(ind.Levels, ", "))}
-		}
-		known, ok := levelCodes[level]
-		if !ok {
-			if known, err = terr.codes(ctx, level); err != nil {
-				return nil, err
-			}
-			if known == nil {
-				return nil, &ValueError{File: name, Line: line, Err: fmt.Errorf("territorial level %q has not been imported: run `atlas import territories --level %s` first", level, level)}
-			}
-			levelCodes[level] = known
-		}
-		// Code.
-		code := territory.NormaliseCode(territory.Level(level), cell(cols.code))
-		if !known[code] {
-			return nil, cellErr(cols.code, "unknown %s code %q (expected an INSEE code of the imported %s territories)", level, cell(cols.code), level)
-		}
-		// Sex and sector.
-		sex := string(indicator.SexEnsemble)
-		if cols.sex >= 0 {
-			s, err := indicator.ParseSex(cell(cols.sex))
-			if err != nil {
-				return nil, cellErr(cols.sex, "%v", err)
-			}
-			sex = string(s)
-		}
-		if !sexes[sex] {
-			return nil, colOrLine(name, line, cols.sex, header, fmt.Errorf("sex %q is not declared by indicator %s", sex, ind.ID))
-		}
-		sector := indicator.SectorAll
-		if cols.sector >= 0 {
-			// Declared sectors match case-insensitively ("ensemble",
-			// NAF "c" for "C").
-			sector = cell(cols.sector)
-			for s := range sectors {
-				if strings.EqualFold(s, sector) {
-					sector = s
-					break
-				}
-			}
-		}
-		if !sectors[sector] {
-			return nil, colOrLine(name, line, cols.sector, header, fmt.Errorf("sector %q is not declared by indicator %s (sectors: %s)", sector, ind.ID, strings.Join(ind.Sectors, ", ")))
-		}
-
-		key := indicator.Key{Indicator: ind.ID, Level: level, Code: code, Sex: sex, Sector: sector}
-		addValue := func(v indicator.Value, periodCol int) error {
-			if prev, dup := seen[v.Key]; dup {
-				return cellErr(periodCol, "duplicate value for %s %s, period %s, sex %s, sector %s (already given on line %d)", level, code, v.Period, sex, sector, prev)
-			}
-			seen[v.Key] = line
-			v.Dataset = name
-			out = append(out, v)
-			return nil
-		}
-		checkPeriod := func(col int, raw string) (string, error) {
-			p, err := indicator.ParsePeriod(raw)
-			if err != nil {
-				return "", cellErr(col, "%v", err)
-			}
-			ps := p.String()
-			if !vintages[ps] && !(p.Quarter > 0 && vintages[fmt.Sprintf("%04d", p.Year)]) {
-				return "", cellErr(col, "period %s is not a vintage of indicator %s (vintages: %s; a year covers its quarters)", ps, ind.ID, strings.Join(ind.Vintages, ", "))
-			}
-			return ps, nil
-		}
-
-		if opt.Layout == LayoutWide {
-			for _, pc := range cols.periods {
-				v := indicator.Value{Key: key}
-				ps, err := checkPeriod(pc.col, header[pc.col])
-				if err != nil {
-					return nil, err
-				}
-				v.Period = ps
-				raw := cell(pc.col)
-				if raw == "" {
-					v.Status = indicator.StatusMissing
-				} else {
-					x, err := parseNumber(raw)
-					if err != nil {
-						return nil, cellErr(pc.col, "%v", err)
-					}
-					if err := checkValue(ind, x); err != nil {
-						return nil, cellErr(pc.col, "%v", err)
-					}
-					v.Value, v.Status = &x, indicator.StatusPublished
-				}
-				if err := addValue(v, pc.col); err != nil {
-					return nil, err
-				}
-			}
-			continue
-		}
-
-		// Long layout.
-		v := indicator.Value{Key: key}
-		ps, err := checkPeriod(cols.period, cell(cols.period))
-		if err != nil {
-			return nil, err
-		}
-		v.Period = ps
-		status := indicator.StatusPublished
-		explicit := false
-		if s := cell(cols.status); s != "" {
-			status = indicator.Status(strings.ToLower(s))
-			if !status.Valid() {
-				return nil, cellErr(cols.status, "unknown status %q (expected published, provisional, estimated, missing or secret)", s)
-			}
-			explicit = true
-		}
-		num := func(col int, what string) (*float64, error) {
-			raw := cell(col)
-			if raw == "" {
-				return nil, nil
-			}
-			x, err := parseNumber(raw)
-			if err != nil {
-				return nil, cellErr(col, "%v", err)
-			}
-			if what != "" && x < 0 {
-				return nil, cellErr(col, "negative %s %v: a count cannot be negative", what, x)
-			}
-			return &x, nil
-		}
-		if v.Value, err = num(cols.value, ""); err != nil {
-			return nil, err
-		}
-		if v.Value != nil {
-			if err := checkValue(ind, *v.Value); err != nil {
-				return nil, cellErr(cols.value, "%v", err)
-			}
-		}
-		if v.Numerator, err = num(cols.num, "numerator"); err != nil {
-			return nil, err
-		}
-		if v.Denominator, err = num(cols.den, "denominator"); err != nil {
-			return nil, err
-		}
-		if ind.Aggregation == indicator.AggregateRatio && v.Numerator != nil && v.Denominator != nil {
-			if *v.Numerator > *v.Denominator {
-				return nil, cellErr(cols.num, "numerator %v is greater than the denominator %v: impossible for a ratio", *v.Numerator, *v.Denominator)
-			}
-			if v.Value == nil {
-				if *v.Denominator == 0 {
-					// No population: the rate is undefined (as Aggregate says).
-					status = indicator.StatusMissing
-				} else {
-					x := *v.Numerator / *v.Denominator * ind.Scale
-					v.Value = &x
-				}
-			}
-		}
-		empty := v.Value == nil && v.Numerator == nil && v.Denominator == nil
-		switch {
-		case empty && !explicit:
-			status = indicator.StatusMissing
-		case empty && status != indicator.StatusMissing:
-			col := cols.value
-			if col < 0 {
-				col = cols.num
-			}
-			return nil, cellErr(col, "status %s but no figure: expected a number (or status missing)", status)
-		case !empty && v.Value == nil && ind.Aggregation != indicator.AggregateSum && status != indicator.StatusMissing:
-			col := cols.value
-			if col < 0 {
-				col = cols.den
-			}
-			return nil, cellErr(col, "no value: expected a number (or, for a ratio, both numerator and denominator)")
-		}
-		v.Status = status
-		if err := addValue(v, cols.period); err != nil {
-			return nil, err
-		}
-	}
-	if len(out) == 0 {
-		return nil, &ValueError{File: name, Err: errors.New("no value: the file has a header but no data line")}
-	}
-	return out, nil
-}
-
-func colOrLine(file string, line, col int, header []string, err error) error {
-	if col < 0 {
-		return &ValueError{File: file, Line: line, Err: err}
-	}
-	return &ValueError{File: file, Line: line, Col: col + 1, Column: header[col], Err: err}
-}
-
-// thousandsSeparators removes the spaces French files put between digits.
-var thousandsSeparators = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "")
-
-// parseNumber reads a French or English decimal: "8,2", "8.2", "1 234,5"
-// (spaces, no-break and narrow no-break spaces as thousands separators).
-func parseNumber(s string) (float64, error) {
-	t := thousandsSeparators.Replace(s)
-	if strings.Contains(t, ",") {
-		if strings.Contains(t, ".") {
-			return 0, fmt.Errorf("%q: expected a number (use either a decimal comma or a decimal point)", s)
-		}
-		t = strings.Replace(t, ",", ".", 1)
-	}
-	x, err := strconv.ParseFloat(t, 64)
-	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-		return 0, fmt.Errorf("%q: expected a number", s)
-	}
-	return x, nil
-}
-
-// checkValue rejects values that cannot be those of the indicator: a
-// negative count (aggregation sum). Rates and non-additive values may be
-// negative (an evolution in %).
-func checkValue(ind indicator.Indicator, x float64) error {
-	if ind.Aggregation == indicator.AggregateSum && x < 0 {
-		return fmt.Errorf("negative count %v: a count cannot be negative", x)
-	}
-	return nil
+	return strings.Join(s, ", ")
 }
 
 // aggregation edges, finest first so that computed départements feed the
@@ -753,16 +422,16 @@ func aggregateUp(ctx context.Context, ind indicator.Indicator, values []indicato
 	if ind.Aggregation == indicator.AggregateNone {
 		return values, parents, nil
 	}
-	given := map[string]bool{}
+	given := map[territory.Level]bool{}
 	for _, v := range values {
 		given[v.Level] = true
 	}
-	have := map[string]bool{}
+	have := map[territory.Level]bool{}
 	for l := range given {
 		have[l] = true
 	}
 	for _, e := range aggregationEdges {
-		child, parent := string(e.child), string(e.parent)
+		child, parent := e.child, e.parent
 		if !have[child] || given[parent] || !ind.HasLevel(parent) {
 			continue
 		}
@@ -778,7 +447,7 @@ func aggregateUp(ctx context.Context, ind indicator.Indicator, values []indicato
 		}
 		parentOf := map[string]string{}
 		for _, t := range d.Territories {
-			if p := t.Parent(string(e.parent)); p != "" {
+			if p := t.Parent(e.parent); p != "" {
 				parentOf[t.Code] = p
 			}
 		}

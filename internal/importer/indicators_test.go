@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 	"github.com/atlas-sante-travail/atlas/internal/importer"
@@ -58,7 +59,7 @@ func years(from, to int) string {
 func valuesSnapshot(t *testing.T, st *store.Store, id string) string {
 	t.Helper()
 	var s string
-	err := st.Pool.QueryRow(context.Background(), `SELECT coalesce(string_agg(concat_ws(':', level, code, period, sex, sector, value, numerator, denominator, status, computed), ',' ORDER BY level, code, period, sex, sector), '')
+	err := storetest.SQL(t, st).QueryRow(context.Background(), `SELECT coalesce(string_agg(concat_ws(':', level, code, period, sex, sector, value, numerator, denominator, status, computed), ',' ORDER BY level, code, period, sex, sector), '')
 		|| '|' || coalesce((SELECT id::text FROM indicator_dataset WHERE indicator = $1 AND active), '')
 		FROM indicator_value WHERE indicator = $1`, id).Scan(&s)
 	if err != nil {
@@ -76,7 +77,7 @@ type storedValue struct {
 func stored(t *testing.T, st *store.Store, id, level, code, period, sex, sector string) (storedValue, bool) {
 	t.Helper()
 	var v storedValue
-	err := st.Pool.QueryRow(context.Background(), `SELECT value, numerator, denominator, status, computed FROM indicator_value
+	err := storetest.SQL(t, st).QueryRow(context.Background(), `SELECT value, numerator, denominator, status, computed FROM indicator_value
 		WHERE indicator = $1 AND level = $2 AND code = $3 AND period = $4 AND sex = $5 AND sector = $6`,
 		id, level, code, period, sex, sector).Scan(&v.value, &v.num, &v.den, &v.status, &v.computed)
 	if err != nil {
@@ -144,6 +145,24 @@ func ratioValues() (string, map[string][2]float64) {
 	return b.String(), sums
 }
 
+func TestDefaultColumns(t *testing.T) {
+	var opt importer.IndicatorOptions
+	flags := map[string]bool{}
+	for _, c := range importer.DefaultColumns() {
+		p := c.Field(&opt)
+		if *p != "" || flags[c.Flag] || c.Flag != c.Default+"-column" {
+			t.Errorf("column %+v: field already set (%q) or flag repeated or misnamed", c, *p)
+		}
+		*p = c.Default
+		flags[c.Flag] = true
+	}
+	want := importer.IndicatorOptions{LevelColumn: "level", CodeColumn: "code", PeriodColumn: "period", SexColumn: "sex", SectorColumn: "sector",
+		ValueColumn: "value", NumeratorColumn: "numerator", DenominatorColumn: "denominator", StatusColumn: "status"}
+	if opt != want {
+		t.Errorf("defaults fill %+v, want %+v", opt, want)
+	}
+}
+
 func TestImportIndicators(t *testing.T) {
 	st := storetest.New(t)
 	ctx := context.Background()
@@ -173,7 +192,7 @@ func TestImportIndicators(t *testing.T) {
 			t.Errorf("7625 2023-T3: %+v, want %v published", v, want)
 		}
 		var missing int
-		st.Pool.QueryRow(ctx, `SELECT count(*) FROM indicator_value WHERE indicator = 'chomage-ze' AND status = 'missing' AND value IS NULL`).Scan(&missing)
+		storetest.SQL(t, st).QueryRow(ctx, `SELECT count(*) FROM indicator_value WHERE indicator = 'chomage-ze' AND status = 'missing' AND value IS NULL`).Scan(&missing)
 		if missing == 0 {
 			t.Error("the empty cells of the file are not stored as missing")
 		}
@@ -184,6 +203,13 @@ func TestImportIndicators(t *testing.T) {
 		}
 		if valuesSnapshot(t, st, "chomage-ze") != before {
 			t.Fatal("re-import changed the data")
+		}
+		// The same files uploaded are the same import.
+		up := opt
+		up.FS = fstest.MapFS{"up/chomage-ze.json": {Data: []byte(mustRead(t, meta))}, "up/" + filepath.Base(values): {Data: []byte(mustRead(t, values))}}
+		up.Meta, up.Values = "up/chomage-ze.json", "up/"+filepath.Base(values)
+		if again, err := importer.ImportIndicator(ctx, st, up); err != nil || !again.NoOp {
+			t.Fatalf("upload of the imported files: %+v, %v; want a no-op", again, err)
 		}
 	})
 
@@ -277,7 +303,7 @@ threshold: 0
 				t.Fatalf("région 76 %s: %+v, want %v computed", sex, v, want)
 			}
 			var mean float64
-			if err := st.Pool.QueryRow(ctx, `SELECT avg(value) FROM indicator_value WHERE indicator = 'taux-at' AND level = 'departement' AND sex = $1`, sex).Scan(&mean); err != nil {
+			if err := storetest.SQL(t, st).QueryRow(ctx, `SELECT avg(value) FROM indicator_value WHERE indicator = 'taux-at' AND level = 'departement' AND sex = $1`, sex).Scan(&mean); err != nil {
 				t.Fatal(err)
 			}
 			if math.Abs(mean-want) < 0.01 {
@@ -392,7 +418,7 @@ threshold: 0
 		// 31 hommes = ensemble - femmes: one of them must be hidden too,
 		// and the région's femmes total minus the other départements.
 		var secondary int
-		st.Pool.QueryRow(ctx, `SELECT count(*) FROM indicator_value WHERE indicator = 'at-count' AND status = 'secret' AND NOT (code = '31' AND sex = 'femmes')`).Scan(&secondary)
+		storetest.SQL(t, st).QueryRow(ctx, `SELECT count(*) FROM indicator_value WHERE indicator = 'at-count' AND status = 'secret' AND NOT (code = '31' AND sex = 'femmes')`).Scan(&secondary)
 		if secondary < 2 {
 			t.Errorf("%d secondary secret cells, want at least 2", secondary)
 		}

@@ -4,27 +4,31 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
+	"path"
 	"sort"
 	"strings"
 
 	"github.com/paulmach/orb/encoding/wkb"
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/atlas-sante-travail/atlas/internal/importer/geofile"
 	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
 // TerritoryOptions describes one import of a level's geometry.
 type TerritoryOptions struct {
+	// FS holds the files when not nil, Files and ParentTable then being
+	// names in it (an uploaded zip archive, say); nil: the names are paths
+	// of the OS filesystem.
+	FS        fs.FS
 	Level     territory.Level
 	Files     []string // GeoJSON or shapefiles, merged (e.g. one commune file per département)
 	CodeField string
@@ -80,7 +84,7 @@ func ImportTerritories(ctx context.Context, st *store.Store, opt TerritoryOption
 	if err != nil {
 		return store.ImportResult{}, err
 	}
-	if cur, err := st.ActiveTerritorySHA(ctx, string(opt.Level)); err != nil {
+	if cur, err := st.ActiveTerritorySHA(ctx, opt.Level); err != nil {
 		return store.ImportResult{}, err
 	} else if cur == sum {
 		return store.ImportResult{NoOp: true}, nil
@@ -94,9 +98,10 @@ func ImportTerritories(ctx context.Context, st *store.Store, opt TerritoryOption
 	seen := map[string]string{}
 	index := 0
 	for _, f := range opt.Files {
-		src, err := ReadFile(f)
+		in := newInput(opt.FS, f)
+		src, err := geofile.Read(in.fsys, in.name)
 		if err != nil {
-			return store.ImportResult{}, err
+			return store.ImportResult{}, in.located(err)
 		}
 		if opt.Dissolve == nil {
 			if err := checkFields(src, opt); err != nil {
@@ -108,29 +113,30 @@ func ImportTerritories(ctx context.Context, st *store.Store, opt TerritoryOption
 			fsrid = opt.SRID
 		}
 		if fsrid == 0 {
-			return store.ImportResult{}, &FileError{File: f, Feature: -1, Err: errors.New("no coordinate system (.prj missing): give one with --srid")}
+			return store.ImportResult{}, &geofile.FileError{File: in.shown, Feature: -1, Err: errors.New("no coordinate system (.prj missing): give one with --srid")}
 		}
 		if srid != 0 && fsrid != srid {
-			return store.ImportResult{}, &FileError{File: f, Feature: -1, Err: fmt.Errorf("coordinates in EPSG:%d but the previous files are in EPSG:%d", fsrid, srid)}
+			return store.ImportResult{}, &geofile.FileError{File: in.shown, Feature: -1, Err: fmt.Errorf("coordinates in EPSG:%d but the previous files are in EPSG:%d", fsrid, srid)}
 		}
 		srid = fsrid
 		for _, ft := range src.Features {
 			if opt.Dissolve != nil {
 				b, err := wkb.Marshal(ft.Geometry)
 				if ft.Geometry == nil || err != nil {
-					return store.ImportResult{}, &FileError{File: filepath.Base(f), Feature: ft.Index, Err: fmt.Errorf("no usable geometry: %v", err)}
+					return store.ImportResult{}, &geofile.FileError{File: in.base(), Feature: ft.Index, Err: fmt.Errorf("no usable geometry: %v", err)}
 				}
-				rows = append(rows, store.TerritoryRow{Index: index, Code: opt.Dissolve.Code, Name: opt.Dissolve.Name, WKB: b})
+				rows = append(rows, store.TerritoryRow{Index: index, WKB: b, Territory: territory.Territory{Level: opt.Level,
+					Code: opt.Dissolve.Code, Name: opt.Dissolve.Name, FID: territory.FeatureID(opt.Level, opt.Dissolve.Code)}})
 				index++
 				continue
 			}
 			row, err := territoryRow(opt, ft, parents)
 			if err != nil {
-				return store.ImportResult{}, &FileError{File: filepath.Base(f), Feature: ft.Index, Err: err}
+				return store.ImportResult{}, &geofile.FileError{File: in.base(), Feature: ft.Index, Err: err}
 			}
-			where := fmt.Sprintf("%s feature %d", filepath.Base(f), ft.Index)
+			where := fmt.Sprintf("%s feature %d", in.base(), ft.Index)
 			if prev, dup := seen[row.Code]; dup {
-				return store.ImportResult{}, &FileError{File: filepath.Base(f), Feature: ft.Index, Err: fmt.Errorf("duplicate code %s (already at %s)", row.Code, prev)}
+				return store.ImportResult{}, &geofile.FileError{File: in.base(), Feature: ft.Index, Err: fmt.Errorf("duplicate code %s (already at %s)", row.Code, prev)}
 			}
 			seen[row.Code] = where
 			row.Index = index
@@ -142,10 +148,10 @@ func ImportTerritories(ctx context.Context, st *store.Store, opt TerritoryOption
 	zmin, zmax := lv.Zooms()
 	files := make([]string, len(opt.Files))
 	for i, f := range opt.Files {
-		files[i] = filepath.Base(f)
+		files[i] = newInput(opt.FS, f).base()
 	}
 	res, err := st.ReplaceTerritories(ctx, store.TerritoryImport{
-		Level:       string(lv),
+		Level:       lv,
 		Files:       files,
 		SHA256:      sum,
 		Options:     optionsRecord(opt),
@@ -154,7 +160,6 @@ func ImportTerritories(ctx context.Context, st *store.Store, opt TerritoryOption
 		Attribution: opt.Attribution,
 		SRID:        srid,
 		Rows:        rows,
-		FeatureID:   func(code string) uint64 { return territory.FeatureID(lv, code) },
 		Generalise: func(ctx context.Context, merc []store.GeneralisedRow) ([]store.GeneralisedRow, error) {
 			return Generalise(ctx, merc, zmin, zmax)
 		},
@@ -209,7 +214,7 @@ func Generalise(ctx context.Context, merc []store.GeneralisedRow, zmin, zmax int
 	return out, nil
 }
 
-func checkFields(src *Source, opt TerritoryOptions) error {
+func checkFields(src *geofile.Source, opt TerritoryOptions) error {
 	need := []string{opt.CodeField, opt.NameField}
 	for _, f := range opt.ParentFields {
 		need = append(need, f)
@@ -228,14 +233,14 @@ func checkFields(src *Source, opt TerritoryOptions) error {
 			}
 		}
 		if !found {
-			return &FileError{File: filepath.Base(src.Path), Feature: -1,
+			return &geofile.FileError{File: path.Base(src.Path), Feature: -1,
 				Err: fmt.Errorf("no property %q (the file has: %s)", n, strings.Join(src.Fields, ", "))}
 		}
 	}
 	return nil
 }
 
-func territoryRow(opt TerritoryOptions, ft Feature, parents map[string]map[territory.Level]string) (store.TerritoryRow, error) {
+func territoryRow(opt TerritoryOptions, ft geofile.Feature, parents map[string]map[territory.Level]string) (store.TerritoryRow, error) {
 	code := territory.NormaliseCode(opt.Level, ft.Properties[opt.CodeField])
 	if err := territory.ValidateCode(opt.Level, code); err != nil {
 		return store.TerritoryRow{}, fmt.Errorf("property %s: %w", opt.CodeField, err)
@@ -251,7 +256,8 @@ func territoryRow(opt TerritoryOptions, ft Feature, parents map[string]map[terri
 	if err != nil {
 		return store.TerritoryRow{}, fmt.Errorf("code %s: %w", code, err)
 	}
-	row := store.TerritoryRow{Index: ft.Index, Code: code, Name: name, WKB: b}
+	row := store.TerritoryRow{Index: ft.Index, WKB: b,
+		Territory: territory.Territory{Level: opt.Level, Code: code, Name: name, FID: territory.FeatureID(opt.Level, code)}}
 	for _, pl := range opt.Level.Parents() {
 		var pc string
 		if f, ok := opt.ParentFields[pl]; ok {
@@ -267,14 +273,7 @@ func territoryRow(opt TerritoryOptions, ft Feature, parents map[string]map[terri
 		if err := territory.ValidateCode(pl, pc); err != nil {
 			return store.TerritoryRow{}, fmt.Errorf("code %s: parent %s: %w", code, pl, err)
 		}
-		switch pl {
-		case territory.Region:
-			row.Region = pc
-		case territory.Departement:
-			row.Departement = pc
-		case territory.ZoneEmploi:
-			row.ZoneEmploi = pc
-		}
+		row.SetParent(pl, pc)
 	}
 	return row, nil
 }
@@ -285,11 +284,12 @@ func readParentTable(opt TerritoryOptions) (map[string]map[territory.Level]strin
 	if opt.ParentTable == "" {
 		return nil, nil
 	}
-	b, err := os.ReadFile(opt.ParentTable)
+	in := newInput(opt.FS, opt.ParentTable)
+	b, err := in.read()
 	if err != nil {
 		return nil, err
 	}
-	name := filepath.Base(opt.ParentTable)
+	name := in.base()
 	switch strings.ToLower(opt.ParentEncoding) {
 	case "", "utf-8", "utf8":
 	case "windows-1252", "cp1252", "1252":
@@ -306,7 +306,7 @@ func readParentTable(opt TerritoryOptions) (map[string]map[territory.Level]strin
 		}
 		b = b[nl+1:]
 	}
-	r, err := NewCSVReader(bytes.NewReader(b))
+	r, err := newCSVReader(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -374,65 +374,44 @@ func readParentTable(opt TerritoryOptions) (map[string]map[territory.Level]strin
 	return out, nil
 }
 
-// NewCSVReader reads a CSV whose separator is ';' or ',' (French files use
-// the former), guessed from the header line; a UTF-8 BOM is skipped.
-func NewCSVReader(f io.ReadSeeker) (*csv.Reader, error) {
-	head := make([]byte, 4096)
-	n, err := f.Read(head)
-	if err != nil && err != io.EOF {
-		return nil, err
-	}
-	head = head[:n]
-	skip := int64(0)
-	if len(head) >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF {
-		skip = 3
-		head = head[3:]
-	}
-	first := string(head)
-	if i := strings.IndexByte(first, '\n'); i >= 0 {
-		first = first[:i]
-	}
-	sep := ','
-	if strings.Count(first, ";") > strings.Count(first, ",") {
-		sep = ';'
-	}
-	if _, err := f.Seek(skip, io.SeekStart); err != nil {
-		return nil, err
-	}
-	r := csv.NewReader(f)
-	r.Comma = sep
-	return r, nil
-}
-
 // fingerprint hashes the input bytes (with a shapefile's companions) and the
-// options, so that the same import is recognised without parsing.
+// options, so that the same import is recognised without parsing. Each file
+// is hashed after its base name, whether it is read from the OS filesystem
+// or from opt.FS, so that the same files give the same fingerprint.
 func fingerprint(opt TerritoryOptions) (string, error) {
 	h := sha256.New()
-	var paths []string
+	type file struct {
+		in   input
+		name string // in.name or a companion in in.fsys
+	}
+	var files []file
 	for _, f := range opt.Files {
-		paths = append(paths, f)
-		if strings.EqualFold(filepath.Ext(f), ".shp") {
-			// The companions ReadShapefile reads, found the same way.
+		in := newInput(opt.FS, f)
+		files = append(files, file{in, in.name})
+		if strings.EqualFold(path.Ext(in.name), ".shp") {
+			// The companions geofile.ReadShapefile reads, found the same
+			// way; not the .shx, which only checks the .shp.
 			for _, ext := range []string{".dbf", ".prj", ".cpg"} {
-				if p := siblingFile(f, ext); p != "" {
-					paths = append(paths, p)
+				if n := geofile.Sibling(in.fsys, in.name, ext); n != "" {
+					files = append(files, file{in, n})
 				}
 			}
 		}
 	}
 	if opt.ParentTable != "" {
-		paths = append(paths, opt.ParentTable)
+		in := newInput(opt.FS, opt.ParentTable)
+		files = append(files, file{in, in.name})
 	}
-	for _, p := range paths {
-		f, err := os.Open(p)
+	for _, f := range files {
+		r, err := f.in.fsys.Open(f.name)
 		if err != nil {
-			return "", err
+			return "", f.in.located(err)
 		}
-		fmt.Fprintf(h, "%s\x00", filepath.Base(p))
-		_, err = io.Copy(h, f)
-		f.Close()
+		fmt.Fprintf(h, "%s\x00", path.Base(f.name))
+		_, err = io.Copy(h, r)
+		r.Close()
 		if err != nil {
-			return "", fmt.Errorf("%s: %w", p, err)
+			return "", fmt.Errorf("%s: %w", f.in.path(f.name), f.in.located(err))
 		}
 	}
 	rec, _ := json.Marshal(optionsRecord(opt))
@@ -453,13 +432,13 @@ func optionsRecord(opt TerritoryOptions) map[string]any {
 	}
 	files := make([]string, len(opt.Files))
 	for i, f := range opt.Files {
-		files[i] = filepath.Base(f)
+		files[i] = newInput(opt.FS, f).base()
 	}
 	sort.Strings(files)
 	return map[string]any{
 		"level": opt.Level, "files": files, "code_field": opt.CodeField, "name_field": opt.NameField,
 		"srid": opt.SRID, "vintage": opt.Vintage, "attribution": opt.Attribution, "parent_fields": pf,
-		"parent_table": filepath.Base(opt.ParentTable), "parent_key": opt.ParentKey, "parent_columns": pc,
+		"parent_table": newInput(opt.FS, opt.ParentTable).base(), "parent_key": opt.ParentKey, "parent_columns": pc,
 		"parent_skip": opt.ParentSkip, "parent_encoding": opt.ParentEncoding, "dissolve": opt.Dissolve,
 	}
 }

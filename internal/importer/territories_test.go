@@ -1,6 +1,8 @@
 package importer_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -8,9 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 	"github.com/atlas-sante-travail/atlas/internal/importer"
+	"github.com/atlas-sante-travail/atlas/internal/importer/geofile"
 	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/store/storetest"
 	"github.com/atlas-sante-travail/atlas/internal/territory"
@@ -28,7 +32,7 @@ func zonesEmploi(t testing.TB) importer.TerritoryOptions {
 func snapshot(t testing.TB, st *store.Store, level string) string {
 	t.Helper()
 	var s string
-	err := st.Pool.QueryRow(context.Background(), `SELECT coalesce(string_agg(code || ':' || name || ':' || md5(ST_AsBinary(geom)), ',' ORDER BY code), '') ||
+	err := storetest.SQL(t, st).QueryRow(context.Background(), `SELECT coalesce(string_agg(code || ':' || name || ':' || md5(ST_AsBinary(geom)), ',' ORDER BY code), '') ||
 		'|' || (SELECT count(*) FROM territory_generalised WHERE level = $1) ||
 		'|' || coalesce((SELECT id::text FROM territory_dataset WHERE level = $1 AND active), '')
 		FROM territory WHERE level = $1`, level).Scan(&s)
@@ -50,21 +54,21 @@ func TestImportZonesEmploiShapefile(t *testing.T) {
 	}
 	var name, region string
 	var fid int64
-	if err := st.Pool.QueryRow(ctx, `SELECT name, coalesce(region, ''), fid FROM territory WHERE level = 'zone-emploi' AND code = '7625'`).Scan(&name, &region, &fid); err != nil {
+	if err := storetest.SQL(t, st).QueryRow(ctx, `SELECT name, coalesce(region, ''), fid FROM territory WHERE level = 'zone-emploi' AND code = '7625'`).Scan(&name, &region, &fid); err != nil {
 		t.Fatal(err)
 	}
 	if name != "Toulouse" || region != "76" || uint64(fid) != territory.FeatureID(territory.ZoneEmploi, "7625") {
 		t.Errorf("7625: name %q region %q fid %d", name, region, fid)
 	}
 	var interRegional int
-	st.Pool.QueryRow(ctx, `SELECT count(*) FROM territory WHERE level = 'zone-emploi' AND code LIKE '00%' AND region IS NULL`).Scan(&interRegional)
+	storetest.SQL(t, st).QueryRow(ctx, `SELECT count(*) FROM territory WHERE level = 'zone-emploi' AND code LIKE '00%' AND region IS NULL`).Scan(&interRegional)
 	if interRegional != 14 {
 		t.Errorf("%d inter-regional zones without région, want 14", interRegional)
 	}
 	// Every zoom holds every zone except, at the coarsest zooms, specks
 	// smaller than a tile unit.
 	var z11 int
-	st.Pool.QueryRow(ctx, `SELECT count(*) FROM territory_generalised WHERE level = 'zone-emploi' AND zoom = 11`).Scan(&z11)
+	storetest.SQL(t, st).QueryRow(ctx, `SELECT count(*) FROM territory_generalised WHERE level = 'zone-emploi' AND zoom = 11`).Scan(&z11)
 	if z11 != 306 {
 		t.Errorf("z11 has %d zones", z11)
 	}
@@ -77,6 +81,32 @@ func TestImportZonesEmploiShapefile(t *testing.T) {
 	if snapshot(t, st, "zone-emploi") != before {
 		t.Fatal("re-importing the same file changed the data")
 	}
+
+	t.Run("the same files uploaded in a zip archive are a no-op", func(t *testing.T) {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for _, ext := range []string{".shp", ".shx", ".dbf", ".prj", ".cpg"} {
+			// The names are hashed too: they must be those imported.
+			w, err := zw.Create("upload/ze2020_2022" + ext)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write([]byte(mustRead(t, datasettest.File(t, "zones-emploi/ze2020_2022"+ext))))
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := zonesEmploi(t)
+		o.FS, o.Files = zr, []string{"upload/ze2020_2022.shp"}
+		again, err := importer.ImportTerritories(ctx, st, o)
+		if err != nil || !again.NoOp {
+			t.Fatalf("import from the archive: no-op %v, err %v", again.NoOp, err)
+		}
+	})
 
 	t.Run("failures leave the data intact", func(t *testing.T) {
 		dir := t.TempDir()
@@ -104,7 +134,18 @@ func TestImportZonesEmploiShapefile(t *testing.T) {
 			{"duplicate code", func(o *importer.TerritoryOptions) { o.Files = []string{dup} }, []string{"dup.geojson", "feature 1", "duplicate code 7625"}},
 			{"invalid code", func(o *importer.TerritoryOptions) { o.Files = []string{badCode} }, []string{"badcode.geojson", "feature 1", "76X5"}},
 			{"truncated file", func(o *importer.TerritoryOptions) { o.Files = []string{truncated} }, []string{"truncated.geojson"}},
-			{"missing file", func(o *importer.TerritoryOptions) { o.Files = []string{filepath.Join(dir, "none.shp")} }, []string{"none.shp"}},
+			{"missing file", func(o *importer.TerritoryOptions) { o.Files = []string{filepath.Join(dir, "none.shp")} }, []string{"open " + filepath.Join(dir, "none.shp")}},
+			{"duplicate code in an upload", func(o *importer.TerritoryOptions) {
+				o.FS = fstest.MapFS{"upload/dup.geojson": {Data: []byte(mustRead(t, dup))}}
+				o.Files = []string{"upload/dup.geojson"}
+			}, []string{"dup.geojson", "feature 1", "duplicate code 7625"}},
+			{"truncated file in an upload", func(o *importer.TerritoryOptions) {
+				o.FS = fstest.MapFS{"upload/truncated.geojson": {Data: []byte(mustRead(t, truncated))}}
+				o.Files = []string{"upload/truncated.geojson"}
+			}, []string{"upload/truncated.geojson: invalid GeoJSON"}},
+			{"missing file in an upload", func(o *importer.TerritoryOptions) {
+				o.FS, o.Files = fstest.MapFS{}, []string{"upload/none.shp"}
+			}, []string{"upload/none.shp"}},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				o := zonesEmploi(t)
@@ -148,7 +189,7 @@ func TestImportZonesEmploiShapefile(t *testing.T) {
 			t.Fatalf("replace: %+v, %v", res, err)
 		}
 		var datasets, active int
-		st.Pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE active) FROM territory_dataset WHERE level = 'zone-emploi'`).Scan(&datasets, &active)
+		storetest.SQL(t, st).QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE active) FROM territory_dataset WHERE level = 'zone-emploi'`).Scan(&datasets, &active)
 		if datasets != 2 || active != 1 {
 			t.Errorf("%d datasets, %d active", datasets, active)
 		}
@@ -171,7 +212,7 @@ func TestImportRepairsInvalidGeometry(t *testing.T) {
 		t.Fatalf("repairs: %+v", res.Repaired)
 	}
 	var valid bool
-	st.Pool.QueryRow(context.Background(), `SELECT bool_and(ST_IsValid(geom)) FROM territory`).Scan(&valid)
+	storetest.SQL(t, st).QueryRow(context.Background(), `SELECT bool_and(ST_IsValid(geom)) FROM territory`).Scan(&valid)
 	if !valid {
 		t.Error("stored geometry is not valid")
 	}
@@ -199,7 +240,7 @@ func TestImportReprojectsLambert93(t *testing.T) {
 	// Compare with the WGS84 original loaded straight into PostGIS.
 	var maxDiff float64
 	var srid int
-	err = st.Pool.QueryRow(ctx, `
+	err = storetest.SQL(t, st).QueryRow(ctx, `
 		WITH src AS (SELECT f->'properties'->>'code' AS code, ST_SetSRID(ST_GeomFromGeoJSON(f->'geometry'), 4326) AS g
 		             FROM json_array_elements($1::json->'features') f)
 		SELECT max(ST_HausdorffDistance(ST_Transform(t.geom, 2154), ST_Transform(src.g, 2154))), max(ST_SRID(t.geom))
@@ -211,7 +252,7 @@ func TestImportReprojectsLambert93(t *testing.T) {
 		t.Errorf("reprojected geometry differs by %.3f m (srid %d)", maxDiff, srid)
 	}
 	var name string
-	st.Pool.QueryRow(ctx, `SELECT name FROM territory WHERE code = '09'`).Scan(&name)
+	storetest.SQL(t, st).QueryRow(ctx, `SELECT name FROM territory WHERE code = '09'`).Scan(&name)
 	if name != "Ariège" {
 		t.Errorf("09 is named %q", name)
 	}
@@ -241,7 +282,7 @@ func TestGeneralisationKeepsBordersShared(t *testing.T) {
 		// Holes of the source's union (lakes, enclaves of other levels)
 		// are not gaps: only new holes are.
 		var srcHoles []byte
-		if err := st.Pool.QueryRow(ctx, `SELECT ST_AsBinary(ST_Collect(h.geom)) FROM (
+		if err := storetest.SQL(t, st).QueryRow(ctx, `SELECT ST_AsBinary(ST_Collect(h.geom)) FROM (
 				SELECT (ST_DumpRings((ST_Dump(ST_Union(ST_Transform(geom, 3857)))).geom)).* FROM territory WHERE level = $1) h
 				WHERE h.path[1] > 0`, string(o.Level)).Scan(&srcHoles); err != nil {
 			t.Fatal(err)
@@ -250,7 +291,7 @@ func TestGeneralisationKeepsBordersShared(t *testing.T) {
 		for z := zmin; z <= zmax; z++ {
 			var overlap, gap, area float64
 			var invalid int
-			err := st.Pool.QueryRow(ctx, `
+			err := storetest.SQL(t, st).QueryRow(ctx, `
 				WITH g AS (SELECT code, geom FROM territory_generalised WHERE level = $1 AND zoom = $2),
 				pairs AS (SELECT ST_Area(ST_Intersection(a.geom, b.geom)) AS a
 				          FROM g a JOIN g b ON a.code < b.code AND a.geom && b.geom AND ST_Intersects(a.geom, b.geom)),
@@ -279,7 +320,7 @@ func TestImportErrorsAreTyped(t *testing.T) {
 	o := zonesEmploi(t)
 	o.NameField = "nope"
 	_, err := importer.ImportTerritories(context.Background(), st, o)
-	var fe *importer.FileError
+	var fe *geofile.FileError
 	if !errors.As(err, &fe) || fe.Feature != -1 {
 		t.Fatalf("err %v is not a file-level FileError", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
 // DatasetSeparator joins the datasets of the children of a computed value,
@@ -35,7 +37,7 @@ const DatasetSeparator = "+"
 // Children must all belong to ind and to a single level, each child code
 // must appear in parentOf, and a child key must not repeat: all of these
 // would otherwise double-count or drop data silently.
-func Aggregate(ind Indicator, children []Value, parentOf map[string]string, parentLevel string) ([]Value, error) {
+func Aggregate(ind Indicator, children []Value, parentOf map[string]string, parentLevel territory.Level) ([]Value, error) {
 	switch ind.Aggregation {
 	case AggregateSum, AggregateRatio:
 	case AggregateNone:
@@ -46,7 +48,7 @@ func Aggregate(ind Indicator, children []Value, parentOf map[string]string, pare
 	if ind.Aggregation == AggregateRatio && (ind.Scale <= 0 || math.IsNaN(ind.Scale) || math.IsInf(ind.Scale, 0)) {
 		return nil, &FieldError{Field: "scale", Message: fmt.Sprintf("a ratio needs a positive scale, got %v", ind.Scale)}
 	}
-	if strings.TrimSpace(parentLevel) == "" {
+	if strings.TrimSpace(string(parentLevel)) == "" {
 		return nil, &FieldError{Field: "parentLevel", Message: "is required"}
 	}
 	if len(ind.Levels) > 0 && !ind.HasLevel(parentLevel) {
@@ -74,7 +76,7 @@ func Aggregate(ind Indicator, children []Value, parentOf map[string]string, pare
 	}
 	groups := map[groupKey]*group{}
 	seen := map[Key]bool{}
-	childLevel := ""
+	var childLevel territory.Level
 
 	for i, c := range children {
 		field := func(name string) string { return fmt.Sprintf("children[%d].%s", i, name) }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"testing"
+
+	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
 func ratioIndicator() Indicator {
@@ -199,7 +201,7 @@ func TestAggregateErrors(t *testing.T) {
 		name     string
 		ind      Indicator
 		children []Value
-		level    string
+		level    territory.Level
 		field    string
 	}{
 		{"aggregation none", none, []Value{ok}, "zone-emploi", "aggregation"},

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
 // DemoNotice labels fictive demonstration figures wherever they appear.
@@ -22,26 +24,6 @@ const (
 	KindSecret  = "secret"
 	KindMissing = "missing"
 )
-
-// Publishable reports whether a value of status s may carry figures.
-func Publishable(s Status) bool {
-	switch s {
-	case StatusPublished, StatusProvisional, StatusEstimated:
-		return true
-	}
-	return false
-}
-
-// Gate is the single gate every output channel passes values through: it
-// redacts values whose status forbids output, and reports the figure that
-// may be shown (false when there is none: secret, missing, or no number).
-func Gate(v Value) (Value, float64, bool) {
-	v = Redact(v)
-	if !Publishable(v.Status) || v.Value == nil || math.IsNaN(*v.Value) || math.IsInf(*v.Value, 0) {
-		return v, 0, false
-	}
-	return v, *v.Value, true
-}
 
 // ChoroplethOptions are the user's choices for a map.
 type ChoroplethOptions struct {
@@ -84,9 +66,13 @@ type ClassedValue struct {
 	Class int
 }
 
-// SecretClass and MissingClass return the legend indices of the two
-// non-value classes.
-func (c Choropleth) SecretClass() int  { return len(c.Colors) }
+// SecretClass returns the legend index of the secret class: right after
+// the value classes, so that value class i is legend entry i whatever the
+// number of classes.
+func (c Choropleth) SecretClass() int { return len(c.Colors) }
+
+// MissingClass returns the legend index of the missing class, the last
+// entry.
 func (c Choropleth) MissingClass() int { return len(c.Colors) + 1 }
 
 // BuildChoropleth classifies the publishable values (secret and missing
@@ -169,8 +155,15 @@ func BuildChoropleth(ind Indicator, values []Value, opt ChoroplethOptions) (Chor
 }
 
 // FormatNumber writes v with the given decimals in French style: decimal
-// comma and a non-breaking space between thousands.
+// comma and a non-breaking space between thousands, because labels are
+// read by French workshop participants, not parsed. NaN and ±Inf keep
+// strconv's spelling ("NaN", "+Inf"): they are not figures to group, and
+// Gate keeps them out of this package's labels anyway. Negative decimals
+// count as 0.
 func FormatNumber(v float64, decimals int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
 	if decimals < 0 {
 		decimals = 0
 	}
@@ -215,14 +208,14 @@ func RangeLabel(lo, hi float64, decimals int, unit string) string {
 // Reference is a value a map is compared with (a région, France). Value is
 // nil when it cannot be shown, Reason then says why.
 type Reference struct {
-	Level    string   `json:"level"`
-	Code     string   `json:"code"`
-	Name     string   `json:"name,omitempty"`
-	Value    *float64 `json:"value"`
-	Status   Status   `json:"status"`
-	Computed bool     `json:"computed"`
-	Label    string   `json:"label,omitempty"`
-	Reason   string   `json:"reason,omitempty"`
+	Level    territory.Level `json:"level"`
+	Code     string          `json:"code"`
+	Name     string          `json:"name,omitempty"`
+	Value    *float64        `json:"value"`
+	Status   Status          `json:"status"`
+	Computed bool            `json:"computed"`
+	Label    string          `json:"label,omitempty"`
+	Reason   string          `json:"reason,omitempty"`
 }
 
 // RegionReference turns a stored région value into a reference, through Gate.
@@ -245,9 +238,10 @@ func RegionReference(ind Indicator, v Value, name string) Reference {
 // indicator is not additive, when a région is absent or not publishable (a
 // France total including a secret région would let anyone recover it by
 // subtraction), when a count is lacking, or when France itself falls under
-// the secret threshold.
+// the secret threshold. The France figure is computed here but, like every
+// other, only shown if Gate lets it through.
 func FranceReference(ind Indicator, regions []Value, expected []string) Reference {
-	r := Reference{Level: "france", Code: "FR", Name: "France", Status: StatusMissing, Computed: true}
+	r := Reference{Level: territory.France, Code: territory.FranceCode, Name: "France", Status: StatusMissing, Computed: true}
 	if ind.Aggregation != AggregateSum && ind.Aggregation != AggregateRatio {
 		r.Reason = "indicateur non additif : la valeur France ne peut pas être calculée à partir des régions"
 		return r
@@ -300,7 +294,7 @@ func FranceReference(ind Indicator, regions []Value, expected []string) Referenc
 			sumD += *v.Denominator
 		}
 	}
-	fr := Value{Key: Key{Indicator: ind.ID, Level: "france", Code: "FR"}, Status: status, Computed: true}
+	fr := Value{Key: Key{Indicator: ind.ID, Level: territory.France, Code: territory.FranceCode}, Status: status, Computed: true}
 	switch ind.Aggregation {
 	case AggregateSum:
 		fr.Value, fr.Numerator, fr.Denominator = ptr(sumV), ptr(sumN), ptr(sumD)
@@ -319,9 +313,16 @@ func FranceReference(ind Indicator, regions []Value, expected []string) Referenc
 			return r
 		}
 	}
-	r.Status = fr.Status
-	r.Value = fr.Value
-	r.Label = FormatValue(*fr.Value, ind.Decimals, ind.Unit)
+	// The France figure leaves the program like any other: through Gate,
+	// which also refuses a sum that overflowed to infinity.
+	rv, x, ok := Gate(fr)
+	r.Status = rv.Status
+	if !ok {
+		r.Reason = MissingLabel
+		return r
+	}
+	r.Value = ptr(x)
+	r.Label = FormatValue(x, ind.Decimals, ind.Unit)
 	return r
 }
 

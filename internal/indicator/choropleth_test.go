@@ -1,7 +1,12 @@
 package indicator
 
 import (
+	"fmt"
+	"math"
+	"math/rand"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -156,6 +161,24 @@ func TestFranceReference(t *testing.T) {
 	}
 }
 
+// The computed France figure passes Gate like any other: a sum that
+// overflows is not a figure and must not be output (nor break the JSON
+// encoding of the reference).
+func TestFranceReferencePassesGate(t *testing.T) {
+	ind := testIndicator()
+	ind.Aggregation, ind.Scale = AggregateSum, 0
+	regs := []Value{val("76", math.MaxFloat64, StatusPublished), val("11", math.MaxFloat64, StatusPublished)}
+	r := FranceReference(ind, regs, []string{"11", "76"})
+	if r.Value != nil || r.Label != "" || r.Reason != MissingLabel {
+		t.Errorf("overflowing France sum: %+v", r)
+	}
+	regs[0].Value, regs[1].Value = ptr(2), ptr(4)
+	r = FranceReference(ind, regs, []string{"11", "76"})
+	if r.Value == nil || *r.Value != 6 || r.Label != "6,0\u00a0%" || r.Status != StatusPublished {
+		t.Errorf("finite France sum: %+v", r)
+	}
+}
+
 func TestRankAndLatest(t *testing.T) {
 	vals := []Value{val("01", 5, StatusPublished), val("02", 9, StatusPublished), val("03", 100, StatusSecret), val("04", 5, StatusPublished)}
 	if r, of, ok := Rank(vals, "04"); !ok || r != 2 || of != 3 {
@@ -167,4 +190,87 @@ func TestRankAndLatest(t *testing.T) {
 	if got := LatestPeriod([]string{"2021", "2022-T1", "2022", "bad"}); got != "2022-T1" {
 		t.Errorf("latest %q", got)
 	}
+}
+
+// A commune map of a large région (Occitanie has about 4 450 communes),
+// 3 % secret and 1 % missing, the values drawn like benchValues.
+func BenchmarkBuildChoropleth(b *testing.B) {
+	ind := testIndicator()
+	rng := rand.New(rand.NewSource(4445))
+	values := make([]Value, 4445)
+	for i, x := range benchValues(len(values)) {
+		st := StatusPublished
+		switch r := rng.Float64(); {
+		case r < 0.03:
+			st = StatusSecret
+		case r < 0.04:
+			st = StatusMissing
+		}
+		values[i] = val(fmt.Sprintf("%05d", i), x, st)
+	}
+	for _, m := range []Method{MethodQuantiles, MethodJenks} {
+		b.Run(string(m), func(b *testing.B) {
+			opt := ChoroplethOptions{Method: m, Classes: 7, Palette: DefaultPalette}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := BuildChoropleth(ind, values, opt); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// groupedFrench is the shape FormatNumber promises for a finite number:
+// optional minus, thousands separated by no-break spaces, decimal comma.
+var groupedFrench = regexp.MustCompile(`^-?[0-9]{1,3}(\x{00a0}[0-9]{3})*(,[0-9]+)?$`)
+
+// FuzzFormatNumber checks that FormatNumber never panics and only changes
+// the spelling of the number: once the no-break spaces are removed and the
+// decimal comma put back to a point, the text parses to v rounded to the
+// decimals (as strconv rounds it), within half a unit of the last decimal.
+// decimals is an int8 so that the fuzzer explores the clamping of negative
+// values and long fractions without asking for gigabytes of digits.
+func FuzzFormatNumber(f *testing.F) {
+	for _, c := range []struct {
+		v float64
+		d int8
+	}{
+		{5.2, 1}, {1234567.891, 2}, {-0.04, 1}, {-1234, 0}, {12, 0}, {0, 3}, {999.5, 0}, {-999.96, 1},
+		{1e21, 0}, {math.MaxFloat64, 2}, {math.SmallestNonzeroFloat64, 20}, {3.25, -2},
+		{math.NaN(), 1}, {math.Inf(1), 0}, {math.Inf(-1), 2},
+	} {
+		f.Add(c.v, c.d)
+	}
+	f.Fuzz(func(t *testing.T, v float64, d int8) {
+		got := FormatNumber(v, int(d))
+		decimals := max(int(d), 0)
+		want := strconv.FormatFloat(v, 'f', decimals, 64)
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			if got != want {
+				t.Fatalf("FormatNumber(%v, %d) = %q, want %q", v, d, got, want)
+			}
+			return
+		}
+		if !groupedFrench.MatchString(got) {
+			t.Fatalf("FormatNumber(%v, %d) = %q, not a French grouped number", v, d, got)
+		}
+		if n := strings.Count(got, ","); (n == 1) != (decimals > 0) {
+			t.Fatalf("FormatNumber(%v, %d) = %q, want %d decimals", v, d, got, decimals)
+		}
+		back, err := strconv.ParseFloat(strings.ReplaceAll(strings.ReplaceAll(got, "\u00a0", ""), ",", "."), 64)
+		if err != nil {
+			t.Fatalf("FormatNumber(%v, %d) = %q, does not parse back: %v", v, d, got, err)
+		}
+		rounded, _ := strconv.ParseFloat(want, 64)
+		if back != rounded {
+			t.Fatalf("FormatNumber(%v, %d) = %q, parses back to %v, want %v", v, d, got, back, rounded)
+		}
+		// Independent of strconv's rounding: at most half a unit of the last
+		// decimal away, plus the error of reading the decimal back as a float.
+		slack := 0.5*math.Pow(10, -float64(decimals)) + 2*(math.Nextafter(math.Abs(back), math.Inf(1))-math.Abs(back))
+		if math.Abs(back-v) > slack {
+			t.Fatalf("FormatNumber(%v, %d) = %q, %v away from v", v, d, got, math.Abs(back-v))
+		}
+	})
 }

@@ -7,5 +7,6 @@
 // It is pure domain logic: no database, no HTTP. The store loads and saves
 // what this package defines, and the API renders what it computes, so the
 // rules (never average rates, never output a small count) live in exactly
-// one place.
+// one place. For output that place is Gate: every value that leaves the
+// program passes it.
 package indicator

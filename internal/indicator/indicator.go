@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
 // Theme is one of the five chapters of a diagnostic régional santé-travail.
@@ -113,8 +115,8 @@ func (a Aggregation) Valid() bool {
 }
 
 // Status qualifies a value. Only published, provisional and estimated
-// values may carry a number to the outside world; secret and missing ones
-// are rendered as classes of their own.
+// values may carry a number to the outside world (Publishable, enforced by
+// Gate); secret and missing ones are rendered as classes of their own.
 type Status string
 
 // Value statuses.
@@ -160,21 +162,21 @@ const SectorAll = "ensemble"
 // produces it, under which licence, and the rules (aggregation, secret
 // threshold, polarity) that the rest of the service applies to its values.
 type Indicator struct {
-	ID          string      `json:"id"`
-	Label       string      `json:"label"`
-	Theme       Theme       `json:"theme"`
-	Definition  string      `json:"definition"`
-	Unit        string      `json:"unit"`
-	Producer    string      `json:"producer"`
-	Source      string      `json:"source"`
-	Licence     string      `json:"licence"`
-	Vintages    []string    `json:"vintages"`
-	Levels      []string    `json:"levels"`
-	Sexes       []Sex       `json:"sexes"`
-	Sectors     []string    `json:"sectors"`
-	Decimals    int         `json:"decimals"`
-	Polarity    Polarity    `json:"polarity"`
-	Aggregation Aggregation `json:"aggregation"`
+	ID          string            `json:"id"`
+	Label       string            `json:"label"`
+	Theme       Theme             `json:"theme"`
+	Definition  string            `json:"definition"`
+	Unit        string            `json:"unit"`
+	Producer    string            `json:"producer"`
+	Source      string            `json:"source"`
+	Licence     string            `json:"licence"`
+	Vintages    []string          `json:"vintages"`
+	Levels      []territory.Level `json:"levels"`
+	Sexes       []Sex             `json:"sexes"`
+	Sectors     []string          `json:"sectors"`
+	Decimals    int               `json:"decimals"`
+	Polarity    Polarity          `json:"polarity"`
+	Aggregation Aggregation       `json:"aggregation"`
 	// Threshold is the minimum count for a value to be published; 0 means
 	// the producer applies no secret rule to this indicator.
 	Threshold   int         `json:"threshold"`
@@ -272,13 +274,13 @@ func (ind Indicator) Validate() error {
 	}
 	seen = map[string]bool{}
 	for i, l := range ind.Levels {
-		if strings.TrimSpace(l) == "" {
+		if strings.TrimSpace(string(l)) == "" {
 			return fail(fmt.Sprintf("levels[%d]", i), "is empty")
 		}
-		if seen[l] {
+		if seen[string(l)] {
 			return fail(fmt.Sprintf("levels[%d]", i), "duplicate level %q", l)
 		}
-		seen[l] = true
+		seen[string(l)] = true
 	}
 	if len(ind.Sexes) == 0 {
 		return fail("sexes", "at least one sex breakdown is required")
@@ -340,7 +342,7 @@ func (ind Indicator) Validate() error {
 
 // HasLevel reports whether the indicator is declared at the given
 // territorial level.
-func (ind Indicator) HasLevel(level string) bool {
+func (ind Indicator) HasLevel(level territory.Level) bool {
 	for _, l := range ind.Levels {
 		if l == level {
 			return true
@@ -352,12 +354,12 @@ func (ind Indicator) HasLevel(level string) bool {
 // Key identifies one value: an indicator for one territory, period, sex and
 // sector. Period is the normalised string form of a Period.
 type Key struct {
-	Indicator string `json:"indicator"`
-	Level     string `json:"level"`
-	Code      string `json:"code"`
-	Period    string `json:"period"`
-	Sex       string `json:"sex"`
-	Sector    string `json:"sector"`
+	Indicator string          `json:"indicator"`
+	Level     territory.Level `json:"level"`
+	Code      string          `json:"code"`
+	Period    string          `json:"period"`
+	Sex       string          `json:"sex"`
+	Sector    string          `json:"sector"`
 }
 
 // Value is one figure with the counts it was computed from. The counts are
@@ -393,16 +395,6 @@ func (ind Indicator) ThresholdCount(v Value) (float64, bool) {
 		return 0, false
 	}
 	return *p, true
-}
-
-// Redact returns v without any figure when its status forbids output, so
-// that output channels cannot leak a count by forgetting a field.
-func Redact(v Value) Value {
-	if Publishable(v.Status) {
-		return v
-	}
-	v.Value, v.Numerator, v.Denominator = nil, nil, nil
-	return v
 }
 
 // Period is a year (Quarter 0) or a quarter of a year. Indicators are

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"sort"
 	"testing"
+
+	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
 func TestParseTheme(t *testing.T) {
@@ -131,7 +133,7 @@ func validIndicator() Indicator {
 		Source:      "Statistiques AT/MP du régime général",
 		Licence:     "Licence Ouverte 2.0",
 		Vintages:    []string{"2019", "2021"},
-		Levels:      []string{"commune", "zone-emploi", "departement", "region"},
+		Levels:      []territory.Level{"commune", "zone-emploi", "departement", "region"},
 		Sexes:       []Sex{SexEnsemble, SexFemmes, SexHommes},
 		Sectors:     []string{"ensemble", "F", "87", "78.20Z", "C1"},
 		Decimals:    1,
@@ -166,7 +168,7 @@ func TestIndicatorValidate(t *testing.T) {
 		{"bad vintage", func(i *Indicator) { i.Vintages = []string{"2021", "21"} }, "vintages[1]"},
 		{"duplicate vintage", func(i *Indicator) { i.Vintages = []string{"2021-T3", "T3_2021"} }, "vintages[1]"},
 		{"no level", func(i *Indicator) { i.Levels = nil }, "levels"},
-		{"duplicate level", func(i *Indicator) { i.Levels = []string{"region", "region"} }, "levels[1]"},
+		{"duplicate level", func(i *Indicator) { i.Levels = []territory.Level{"region", "region"} }, "levels[1]"},
 		{"no sex", func(i *Indicator) { i.Sexes = nil }, "sexes"},
 		{"bad sex", func(i *Indicator) { i.Sexes = []Sex{"autre"} }, "sexes[0]"},
 		{"no sector", func(i *Indicator) { i.Sectors = nil }, "sectors"},
@@ -222,7 +224,7 @@ func TestValidSector(t *testing.T) {
 	}
 }
 
-func TestThresholdCountAndRedact(t *testing.T) {
+func TestThresholdCount(t *testing.T) {
 	ind := validIndicator()
 	v := Value{Value: ptr(12.5), Numerator: ptr(3), Denominator: ptr(240), Status: StatusSecret}
 	tests := []struct {
@@ -246,19 +248,29 @@ func TestThresholdCountAndRedact(t *testing.T) {
 	if _, ok := ind.ThresholdCount(Value{}); ok {
 		t.Error("ThresholdCount without numerator should be unknown")
 	}
+}
 
-	r := Redact(v)
-	if r.Value != nil || r.Numerator != nil || r.Denominator != nil || r.Status != StatusSecret {
-		t.Errorf("Redact(secret) = %+v, want no figures", r)
+// FuzzParsePeriod checks the promise of ParsePeriod's doc: whatever form was
+// accepted, String gives the canonical spelling, which parses back to the
+// same period.
+func FuzzParsePeriod(f *testing.F) {
+	for _, s := range []string{"2021", "2021-T3", "T3_2021", "2021T3", " 2021-t1 ", "t4_1999", "0999", "2021-T5", "9999-T4", "1000", ""} {
+		f.Add(s)
 	}
-	for _, s := range []Status{StatusPublished, StatusProvisional, StatusEstimated} {
-		v.Status = s
-		if r := Redact(v); r.Value == nil || r.Numerator == nil {
-			t.Errorf("Redact(%s) removed figures", s)
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParsePeriod(s)
+		if err != nil {
+			return
 		}
-	}
-	v.Status = StatusMissing
-	if r := Redact(v); r.Value != nil {
-		t.Error("Redact(missing) kept a figure")
-	}
+		if p.Year < 1000 || p.Year > 9999 || p.Quarter < 0 || p.Quarter > 4 {
+			t.Fatalf("ParsePeriod(%q) = %+v, out of range", s, p)
+		}
+		q, err := ParsePeriod(p.String())
+		if err != nil {
+			t.Fatalf("ParsePeriod(%q) = %+v, whose String %q does not parse: %v", s, p, p.String(), err)
+		}
+		if q != p || q.String() != p.String() {
+			t.Fatalf("ParsePeriod(%q) = %+v, but its String %q parses to %+v", s, p, p.String(), q)
+		}
+	})
 }

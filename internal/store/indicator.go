@@ -5,16 +5,23 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
 // IndicatorValueRow is one value of an indicator as stored. Counts of a
 // secret value are stored (they are needed to aggregate) and must never be
-// output: the indicator package's Redact is the gate.
+// output: every reader of values for output passes them through
+// indicator.Gate (the diagnostic package does).
 type IndicatorValueRow struct {
-	Level       string
+	// Indicator is set by IndicatorValues; imports leave it empty, the
+	// import naming the indicator once.
+	Indicator   string
+	Level       territory.Level
 	Code        string
 	Period      string
 	Sex         string
@@ -49,7 +56,7 @@ type IndicatorImportResult struct {
 // a failure leaves the previous version untouched.
 func (s *Store) ReplaceIndicator(ctx context.Context, imp IndicatorImport) (IndicatorImportResult, error) {
 	var res IndicatorImportResult
-	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('indicator:' || $1))`, imp.ID); err != nil {
 			return err
 		}
@@ -111,7 +118,7 @@ type IndicatorEntry struct {
 
 // Indicators returns the catalogue, ordered by theme then id.
 func (s *Store) Indicators(ctx context.Context) ([]IndicatorEntry, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT i.id, i.theme, i.demo, i.meta, d.id, d.files, d.sha256, d.imported_at
+	rows, err := s.pool.Query(ctx, `SELECT i.id, i.theme, i.demo, i.meta, d.id, d.files, d.sha256, d.imported_at
 		FROM indicator i JOIN indicator_dataset d ON d.id = i.dataset_id ORDER BY i.theme, i.id`)
 	if err != nil {
 		return nil, fmt.Errorf("catalogue: %w", err)
@@ -128,7 +135,7 @@ func (s *Store) Indicators(ctx context.Context) ([]IndicatorEntry, error) {
 // computed maps in memory between imports.
 func (s *Store) IndicatorVersion(ctx context.Context) (string, error) {
 	var sum, n int64
-	if err := s.Pool.QueryRow(ctx, `SELECT coalesce(sum(id), 0), count(*) FROM indicator_dataset WHERE active`).Scan(&sum, &n); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT coalesce(sum(id), 0), count(*) FROM indicator_dataset WHERE active`).Scan(&sum, &n); err != nil {
 		return "", fmt.Errorf("indicator version: %w", err)
 	}
 	return fmt.Sprintf("%d.%d", n, sum), nil
@@ -138,7 +145,7 @@ func (s *Store) IndicatorVersion(ctx context.Context) (string, error) {
 // dataset, or "" when it has never been imported.
 func (s *Store) ActiveIndicatorSHA(ctx context.Context, id string) (string, error) {
 	var sum string
-	err := s.Pool.QueryRow(ctx, `SELECT sha256 FROM indicator_dataset WHERE indicator = $1 AND active`, id).Scan(&sum)
+	err := s.pool.QueryRow(ctx, `SELECT sha256 FROM indicator_dataset WHERE indicator = $1 AND active`, id).Scan(&sum)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
 	}
@@ -149,20 +156,30 @@ func (s *Store) ActiveIndicatorSHA(ctx context.Context, id string) (string, erro
 // restricts to territories whose parent of level WithinLevel is WithinCode
 // (or the territory itself when the levels are equal).
 type ValueQuery struct {
-	Indicator   string
-	Level       string
-	Period      string
+	Indicator string
+	Period    string
+	// Batch, when not empty, replaces Indicator and Period: each indicator
+	// at one period, or at all of them when its Period is empty. A profile
+	// reads every indicator's latest period in one query.
+	Batch       []IndicatorPeriod
+	Level       territory.Level
 	Sex         string
 	Sector      string
 	Code        string
-	WithinLevel string
+	WithinLevel territory.Level
 	WithinCode  string
+}
+
+// IndicatorPeriod names an indicator and one of its periods ("" for all).
+type IndicatorPeriod struct {
+	Indicator string
+	Period    string
 }
 
 // IndicatorPeriods returns the distinct periods of an indicator at a level,
 // sex and sector (empty fields select all), unordered.
-func (s *Store) IndicatorPeriods(ctx context.Context, indicator, level, sex, sector string) ([]string, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT DISTINCT period FROM indicator_value
+func (s *Store) IndicatorPeriods(ctx context.Context, indicator string, level territory.Level, sex, sector string) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT period FROM indicator_value
 		WHERE indicator = $1 AND ($2 = '' OR level = $2) AND ($3 = '' OR sex = $3) AND ($4 = '' OR sector = $4)`,
 		indicator, level, sex, sector)
 	if err != nil {
@@ -171,25 +188,48 @@ func (s *Store) IndicatorPeriods(ctx context.Context, indicator, level, sex, sec
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
-// IndicatorValues returns the values matching q, ordered by level, period,
-// sex, sector and code.
+// IndicatorValues returns the values matching q, ordered by indicator,
+// level, period, sex, sector and code.
 func (s *Store) IndicatorValues(ctx context.Context, q ValueQuery) ([]IndicatorValueRow, error) {
-	sql := `SELECT v.level, v.code, v.period, v.sex, v.sector, v.value, v.numerator, v.denominator, v.status, v.computed, v.dataset_id
+	sel := q.Batch
+	if len(sel) == 0 {
+		sel = []IndicatorPeriod{{q.Indicator, q.Period}}
+	}
+	ids := make([]string, len(sel))
+	periods := make([]string, len(sel))
+	for i, ip := range sel {
+		ids[i], periods[i] = ip.Indicator, ip.Period
+	}
+	sql := `SELECT v.indicator, v.level, v.code, v.period, v.sex, v.sector, v.value, v.numerator, v.denominator, v.status, v.computed, v.dataset_id
 		FROM indicator_value v`
-	args := []any{q.Indicator}
-	where := ` WHERE v.indicator = $1`
+	args := []any{ids}
+	where := ` WHERE v.indicator = ANY($1)`
+	if len(ids) == 1 {
+		// The common case stays a plain equality, which the planner reads
+		// best; periods[0] is then the only period.
+		args[0] = ids[0]
+		where = ` WHERE v.indicator = $1`
+		if periods[0] != "" {
+			args = append(args, periods[0])
+			where += ` AND v.period = $2`
+		}
+	} else {
+		args = append(args, periods)
+		sql += ` JOIN unnest($1::text[], $2::text[]) AS sel(indicator, period)
+			ON sel.indicator = v.indicator AND (sel.period = '' OR sel.period = v.period)`
+	}
 	add := func(col, val string) {
 		if val != "" {
 			args = append(args, val)
 			where += fmt.Sprintf(" AND %s = $%d", col, len(args))
 		}
 	}
-	add("v.level", q.Level)
-	add("v.period", q.Period)
+	add("v.level", string(q.Level))
 	add("v.sex", q.Sex)
 	add("v.sector", q.Sector)
 	add("v.code", q.Code)
-	if q.WithinLevel != "" {
+	// Everything lies within France: no restriction.
+	if q.WithinLevel != "" && q.WithinLevel != territory.France {
 		col := parentColumn(q.WithinLevel)
 		if col == "" {
 			return nil, fmt.Errorf("cannot select within level %q", q.WithinLevel)
@@ -198,13 +238,13 @@ func (s *Store) IndicatorValues(ctx context.Context, q ValueQuery) ([]IndicatorV
 		sql += ` JOIN territory t ON t.level = v.level AND t.code = v.code`
 		where += fmt.Sprintf(" AND ((t.level = $%d AND t.code = $%d) OR t.%s = $%d)", len(args)-1, len(args), col, len(args))
 	}
-	rows, err := s.Pool.Query(ctx, sql+where+` ORDER BY v.level, v.period, v.sex, v.sector, v.code`, args...)
+	rows, err := s.pool.Query(ctx, sql+where+` ORDER BY v.indicator, v.level, v.period, v.sex, v.sector, v.code`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("values of %s: %w", q.Indicator, err)
+		return nil, fmt.Errorf("values of %s: %w", strings.Join(ids, ", "), err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (IndicatorValueRow, error) {
 		var v IndicatorValueRow
-		err := r.Scan(&v.Level, &v.Code, &v.Period, &v.Sex, &v.Sector, &v.Value, &v.Numerator, &v.Denominator, &v.Status, &v.Computed, &v.DatasetID)
+		err := r.Scan(&v.Indicator, &v.Level, &v.Code, &v.Period, &v.Sex, &v.Sector, &v.Value, &v.Numerator, &v.Denominator, &v.Status, &v.Computed, &v.DatasetID)
 		return v, err
 	})
 }

@@ -34,7 +34,7 @@ func (s *Store) Listen(ctx context.Context, channel string, ready func(), fn fun
 }
 
 func (s *Store) listen(ctx context.Context, channel string, ready func(), fn func(payload string)) error {
-	conn, err := s.Pool.Acquire(ctx)
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}

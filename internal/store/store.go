@@ -21,9 +21,11 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store wraps a pgx pool; it is safe for concurrent use.
+// Store wraps a pgx pool; it is safe for concurrent use. The pool stays
+// inside: callers ask for what they need (Ping, the queries), so that the
+// pool can later be split into a primary and read replicas.
 type Store struct {
-	Pool *pgxpool.Pool
+	pool *pgxpool.Pool
 }
 
 // UnreachableError says that the database could not be reached, in words a
@@ -74,16 +76,19 @@ func Open(ctx context.Context, url string, timeout time.Duration) (*Store, error
 		pool.Close()
 		return nil, &UnreachableError{URL: url, Err: err}
 	}
-	return &Store{Pool: pool}, nil
+	return &Store{pool: pool}, nil
 }
 
 // Close releases the pool.
-func (s *Store) Close() { s.Pool.Close() }
+func (s *Store) Close() { s.pool.Close() }
+
+// Ping checks that the database answers, for readiness probes.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 
 // Migrate applies the embedded migrations not yet applied, each in its own
 // transaction, under an advisory lock so that concurrent starts are safe.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
-	conn, err := s.Pool.Acquire(ctx)
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}

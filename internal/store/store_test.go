@@ -18,7 +18,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		t.Fatalf("second migration applied %v, err %v", applied, err)
 	}
 	var postgis string
-	if err := st.Pool.QueryRow(context.Background(), `SELECT postgis_lib_version()`).Scan(&postgis); err != nil || postgis == "" {
+	if err := storetest.SQL(t, st).QueryRow(context.Background(), `SELECT postgis_lib_version()`).Scan(&postgis); err != nil || postgis == "" {
 		t.Fatalf("PostGIS not available: %v", err)
 	}
 }
@@ -46,14 +46,5 @@ func TestOpenUnreachableSaysWhatToDo(t *testing.T) {
 	}
 	if _, err := store.Open(context.Background(), "not a url", time.Second); err == nil || !strings.Contains(err.Error(), "DATABASE_URL") {
 		t.Errorf("bad URL: %v", err)
-	}
-}
-
-func TestTerritoryParent(t *testing.T) {
-	tr := store.Territory{Level: "commune", Code: "31555", Region: "76", Departement: "31", ZoneEmploi: "7625"}
-	for level, want := range map[string]string{"region": "76", "departement": "31", "zone-emploi": "7625", "commune": "", "france": ""} {
-		if got := tr.Parent(level); got != want {
-			t.Errorf("Parent(%q) = %q, want %q", level, got, want)
-		}
 	}
 }

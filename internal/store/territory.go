@@ -8,22 +8,21 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
 // NotifyTerritories is the LISTEN/NOTIFY channel on which an import announces
 // that a level's territories changed, so that every server reloads them.
 const NotifyTerritories = "atlas_territories"
 
-// TerritoryRow is one feature to import; Index is its position in the file,
-// kept to name it in errors and repair reports.
+// TerritoryRow is one feature to import: the territory (its FID set), its
+// geometry as WKB, and Index, its position in the input, kept to name it in
+// errors and repair reports.
 type TerritoryRow struct {
-	Index       int
-	Code        string
-	Name        string
-	Region      string
-	Departement string
-	ZoneEmploi  string
-	WKB         []byte
+	territory.Territory
+	Index int
+	WKB   []byte
 }
 
 // GeneralisedRow is a territory's geometry simplified for one zoom, as WKB
@@ -36,7 +35,7 @@ type GeneralisedRow struct {
 
 // TerritoryImport is a whole level's replacement.
 type TerritoryImport struct {
-	Level   string
+	Level   territory.Level
 	Files   []string
 	SHA256  string // of the input bytes and options: equal means no-op
 	Options any
@@ -47,8 +46,6 @@ type TerritoryImport struct {
 	Attribution string
 	SRID        int // of the WKB coordinates
 	Rows        []TerritoryRow
-	// FeatureID computes the stable tile id of a code.
-	FeatureID func(code string) uint64
 	// Generalise receives every imported territory as WKB in Web Mercator
 	// (after reprojection and repair) and returns the per-zoom versions.
 	Generalise func(ctx context.Context, mercator []GeneralisedRow) ([]GeneralisedRow, error)
@@ -95,7 +92,7 @@ func (s *Store) ReplaceTerritories(ctx context.Context, imp TerritoryImport) (Im
 	if err != nil {
 		return res, err
 	}
-	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('territory:' || $1))`, imp.Level); err != nil {
 			return err
 		}
@@ -114,7 +111,7 @@ func (s *Store) ReplaceTerritories(ctx context.Context, imp TerritoryImport) (Im
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"stage"}, []string{"idx", "code", "name", "fid", "region", "departement", "zone_emploi", "wkb"},
 			pgx.CopyFromSlice(len(imp.Rows), func(i int) ([]any, error) {
 				r := imp.Rows[i]
-				return []any{r.Index, r.Code, r.Name, int64(imp.FeatureID(r.Code)), nullable(r.Region), nullable(r.Departement), nullable(r.ZoneEmploi), r.WKB}, nil
+				return []any{r.Index, r.Code, r.Name, int64(r.FID), nullable(r.Region), nullable(r.Departement), nullable(r.ZoneEmploi), r.WKB}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("stage features: %w", err)
@@ -247,17 +244,6 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// Territory is a territory's identity and hierarchy.
-type Territory struct {
-	Level       string
-	Code        string
-	Name        string
-	FID         uint64
-	Region      string
-	Departement string
-	ZoneEmploi  string
-}
-
 // LoadedGeometry is one generalised geometry for serving.
 type LoadedGeometry struct {
 	Code string
@@ -267,21 +253,21 @@ type LoadedGeometry struct {
 
 // LevelData is everything the tile server keeps in memory for a level.
 type LevelData struct {
-	Level       string
+	Level       territory.Level
 	DatasetID   int64
 	Vintage     string
 	Attribution string
 	ImportedAt  time.Time
-	Territories []Territory
+	Territories []territory.Territory
 	// Bounds in WGS84: west, south, east, north.
 	Bounds [4]float64
 }
 
 // LoadLevel reads a level's territories and generalised geometry; ok is
 // false when the level has not been imported.
-func (s *Store) LoadLevel(ctx context.Context, level string) (LevelData, bool, error) {
+func (s *Store) LoadLevel(ctx context.Context, level territory.Level) (LevelData, bool, error) {
 	d := LevelData{Level: level}
-	err := s.Pool.QueryRow(ctx, `SELECT id, vintage, attribution, imported_at FROM territory_dataset WHERE level = $1 AND active`, level).
+	err := s.pool.QueryRow(ctx, `SELECT id, vintage, attribution, imported_at FROM territory_dataset WHERE level = $1 AND active`, level).
 		Scan(&d.DatasetID, &d.Vintage, &d.Attribution, &d.ImportedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return d, false, nil
@@ -289,13 +275,13 @@ func (s *Store) LoadLevel(ctx context.Context, level string) (LevelData, bool, e
 	if err != nil {
 		return d, false, fmt.Errorf("load %s: %w", level, err)
 	}
-	rows, err := s.Pool.Query(ctx, `SELECT code, name, fid, coalesce(region, ''), coalesce(departement, ''), coalesce(zone_emploi, '')
+	rows, err := s.pool.Query(ctx, `SELECT code, name, fid, coalesce(region, ''), coalesce(departement, ''), coalesce(zone_emploi, '')
 		FROM territory WHERE level = $1 ORDER BY code`, level)
 	if err != nil {
 		return d, false, fmt.Errorf("load %s: %w", level, err)
 	}
-	d.Territories, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Territory, error) {
-		t := Territory{Level: level}
+	d.Territories, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (territory.Territory, error) {
+		t := territory.Territory{Level: level}
 		var fid int64
 		err := r.Scan(&t.Code, &t.Name, &fid, &t.Region, &t.Departement, &t.ZoneEmploi)
 		t.FID = uint64(fid)
@@ -304,7 +290,7 @@ func (s *Store) LoadLevel(ctx context.Context, level string) (LevelData, bool, e
 	if err != nil {
 		return d, false, fmt.Errorf("load %s: %w", level, err)
 	}
-	err = s.Pool.QueryRow(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom)::geometry AS e FROM territory WHERE level = $1) x`, level).
+	err = s.pool.QueryRow(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom)::geometry AS e FROM territory WHERE level = $1) x`, level).
 		Scan(&d.Bounds[0], &d.Bounds[1], &d.Bounds[2], &d.Bounds[3])
 	if err != nil {
 		return d, false, fmt.Errorf("load %s bounds: %w", level, err)
@@ -315,8 +301,8 @@ func (s *Store) LoadLevel(ctx context.Context, level string) (LevelData, bool, e
 // EachGeometry streams a level's generalised geometries to fn, one row at
 // a time: holding all the WKB of communes at once would double the
 // server's peak memory. fn must not keep g.WKB, which is reused.
-func (s *Store) EachGeometry(ctx context.Context, level string, fn func(g LoadedGeometry) error) error {
-	rows, err := s.Pool.Query(ctx, `SELECT code, zoom, ST_AsBinary(geom) FROM territory_generalised WHERE level = $1 ORDER BY zoom, code`, level)
+func (s *Store) EachGeometry(ctx context.Context, level territory.Level, fn func(g LoadedGeometry) error) error {
+	rows, err := s.pool.Query(ctx, `SELECT code, zoom, ST_AsBinary(geom) FROM territory_generalised WHERE level = $1 ORDER BY zoom, code`, level)
 	if err != nil {
 		return fmt.Errorf("load %s geometry: %w", level, err)
 	}
@@ -340,13 +326,13 @@ func (s *Store) EachGeometry(ctx context.Context, level string, fn func(g Loaded
 
 // ActiveTerritoryDatasets returns the active dataset id of every imported
 // level.
-func (s *Store) ActiveTerritoryDatasets(ctx context.Context) (map[string]int64, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT level, id FROM territory_dataset WHERE active`)
+func (s *Store) ActiveTerritoryDatasets(ctx context.Context) (map[territory.Level]int64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT level, id FROM territory_dataset WHERE active`)
 	if err != nil {
 		return nil, fmt.Errorf("active territory datasets: %w", err)
 	}
-	out := map[string]int64{}
-	var level string
+	out := map[territory.Level]int64{}
+	var level territory.Level
 	var id int64
 	_, err = pgx.ForEachRow(rows, []any{&level, &id}, func() error {
 		out[level] = id
@@ -360,55 +346,40 @@ func (s *Store) ActiveTerritoryDatasets(ctx context.Context) (map[string]int64, 
 
 // ActiveTerritorySHA returns the fingerprint of a level's current dataset,
 // or "" when the level has never been imported.
-func (s *Store) ActiveTerritorySHA(ctx context.Context, level string) (string, error) {
+func (s *Store) ActiveTerritorySHA(ctx context.Context, level territory.Level) (string, error) {
 	var sum string
-	err := s.Pool.QueryRow(ctx, `SELECT sha256 FROM territory_dataset WHERE level = $1 AND active`, level).Scan(&sum)
+	err := s.pool.QueryRow(ctx, `SELECT sha256 FROM territory_dataset WHERE level = $1 AND active`, level).Scan(&sum)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
 	}
 	return sum, err
 }
 
-// TerritoryDetail is a territory with its place and hierarchy, for the API.
-type TerritoryDetail struct {
-	Territory
-	BBox     [4]float64 // west, south, east, north
+// Place is a territory with where it lies and what it contains.
+type Place struct {
+	territory.Territory
+	BBox     [4]float64 // west, south, east, north (WGS84)
 	Centroid [2]float64 // a point inside the territory (lon, lat)
-	Children map[string][]Territory
+	// Children are the territories of every finer level inside it, by
+	// level, then by code.
+	Children []territory.Territory
 }
 
 // parentColumn is the column of table territory holding the code of a
-// territory's parent of level, or "" when no territory has such a parent.
-func parentColumn(level string) string {
-	switch level {
-	case "region", "departement":
-		return level
-	case "zone-emploi":
-		return "zone_emploi"
+// territory's parent of level l, or "" when no territory has such a parent.
+func parentColumn(l territory.Level) string {
+	if len(l.Children()) == 0 {
+		return ""
 	}
-	return ""
-}
-
-// Parent is the code of the territory's parent of a level ("region",
-// "departement", "zone-emploi"), or "" when it has none there.
-func (t Territory) Parent(level string) string {
-	switch level {
-	case "region":
-		return t.Region
-	case "departement":
-		return t.Departement
-	case "zone-emploi":
-		return t.ZoneEmploi
-	}
-	return ""
+	return l.Field() // the columns are named as the tiles' properties
 }
 
 // TerritoryByCode returns one territory with its bounding box, an inner
 // point and its children at every finer level; ok is false when unknown.
-func (s *Store) TerritoryByCode(ctx context.Context, level, code string) (TerritoryDetail, bool, error) {
-	var d TerritoryDetail
+func (s *Store) TerritoryByCode(ctx context.Context, level territory.Level, code string) (Place, bool, error) {
+	var d Place
 	var fid int64
-	err := s.Pool.QueryRow(ctx, `SELECT code, name, fid, coalesce(region, ''), coalesce(departement, ''), coalesce(zone_emploi, ''),
+	err := s.pool.QueryRow(ctx, `SELECT code, name, fid, coalesce(region, ''), coalesce(departement, ''), coalesce(zone_emploi, ''),
 			ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom),
 			ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom))
 		FROM territory WHERE level = $1 AND code = $2`, level, code).
@@ -422,16 +393,15 @@ func (s *Store) TerritoryByCode(ctx context.Context, level, code string) (Territ
 	}
 	d.Level, d.FID = level, uint64(fid)
 	col := parentColumn(level)
-	d.Children = map[string][]Territory{}
 	if col == "" {
 		return d, true, nil
 	}
-	rows, err := s.Pool.Query(ctx, `SELECT level, code, name, fid FROM territory WHERE `+col+` = $1 ORDER BY level, code`, code)
+	rows, err := s.pool.Query(ctx, `SELECT level, code, name, fid FROM territory WHERE `+col+` = $1 ORDER BY level, code`, code)
 	if err != nil {
 		return d, false, fmt.Errorf("children of %s %s: %w", level, code, err)
 	}
-	children, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Territory, error) {
-		var t Territory
+	d.Children, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (territory.Territory, error) {
+		var t territory.Territory
 		var fid int64
 		err := r.Scan(&t.Level, &t.Code, &t.Name, &fid)
 		t.FID = uint64(fid)
@@ -439,9 +409,6 @@ func (s *Store) TerritoryByCode(ctx context.Context, level, code string) (Territ
 	})
 	if err != nil {
 		return d, false, fmt.Errorf("children of %s %s: %w", level, code, err)
-	}
-	for _, c := range children {
-		d.Children[c.Level] = append(d.Children[c.Level], c)
 	}
 	return d, true, nil
 }

@@ -54,7 +54,7 @@ func TestVersionWatch(t *testing.T) {
 	if get(w) != direct() {
 		t.Fatal("version differs from the database")
 	}
-	if _, err := st.Pool.Exec(ctx, `UPDATE indicator_dataset SET active = NOT active WHERE id = (SELECT max(id) FROM indicator_dataset)`); err != nil {
+	if _, err := storetest.SQL(t, st).Exec(ctx, `UPDATE indicator_dataset SET active = NOT active WHERE id = (SELECT max(id) FROM indicator_dataset)`); err != nil {
 		t.Fatal(err)
 	}
 	if get(w) != direct() {
@@ -69,7 +69,7 @@ func TestVersionWatch(t *testing.T) {
 
 	// Listening: an unannounced change is not seen (the version is served
 	// from memory)…
-	if _, err := st.Pool.Exec(ctx, `UPDATE indicator_dataset SET active = NOT active WHERE id = (SELECT max(id) FROM indicator_dataset)`); err != nil {
+	if _, err := storetest.SQL(t, st).Exec(ctx, `UPDATE indicator_dataset SET active = NOT active WHERE id = (SELECT max(id) FROM indicator_dataset)`); err != nil {
 		t.Fatal(err)
 	}
 	if direct() == cached || get(w) != cached {
@@ -84,7 +84,7 @@ func TestVersionWatch(t *testing.T) {
 	if w.Listening() {
 		t.Error("still listening after Run returned")
 	}
-	if _, err := st.Pool.Exec(ctx, `UPDATE indicator_dataset SET active = NOT active WHERE id = (SELECT max(id) FROM indicator_dataset)`); err != nil {
+	if _, err := storetest.SQL(t, st).Exec(ctx, `UPDATE indicator_dataset SET active = NOT active WHERE id = (SELECT max(id) FROM indicator_dataset)`); err != nil {
 		t.Fatal(err)
 	}
 	if get(w) != direct() {

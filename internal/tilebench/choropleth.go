@@ -423,7 +423,7 @@ func CheckChoroplethData(ctx context.Context, databaseURL string, scenarios []Ch
 		if !have[s.Indicator] {
 			missing = append(missing, "indicator "+s.Indicator)
 		}
-		sum, err := st.ActiveTerritorySHA(ctx, string(s.Level))
+		sum, err := st.ActiveTerritorySHA(ctx, s.Level)
 		if err != nil {
 			return err
 		}

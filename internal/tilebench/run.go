@@ -15,7 +15,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 
-	"github.com/atlas-sante-travail/atlas/internal/tiles"
+	"github.com/atlas-sante-travail/atlas/internal/blob"
 )
 
 // Config is one benchmark run.
@@ -194,7 +194,7 @@ func ServerFigures(cold []Fetch, coldTotal time.Duration, warm LoadResult, gz []
 			lb.BytesMean = float64(lb.BytesTotal) / float64(lb.NonEmpty)
 			f.PerLayer[x.Tile.Layer] = lb
 			if gz == nil {
-				t, _ := tiles.NewTile(x.Body) // compresses in memory: cannot fail
+				t, _ := blob.New(x.Body) // compresses in memory: cannot fail
 				f.GzipBytesTotal += int64(len(t.Gzip))
 			}
 		}

@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+
+	"github.com/atlas-sante-travail/atlas/internal/blob"
+	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
 // benchLayer is a 12×12 grid of 400-vertex disks in world coordinates,
@@ -14,6 +17,7 @@ import (
 func benchLayer() *Layer {
 	l := &Layer{Name: "bench", Version: 1, MinZoom: 0, MaxZoom: 8}
 	l.zooms = make([][]geom, l.MaxZoom-l.MinZoom+1)
+	var ts []territory.Territory
 	const n, verts = 12, 400
 	x0, y0, step := 0.5-1.0/32, 0.34375-1.0/32, 3.0/32/n
 	for i := 0; i < n; i++ {
@@ -26,13 +30,15 @@ func benchLayer() *Layer {
 			}
 			ring[verts] = ring[0]
 			mp := orb.MultiPolygon{{ring}}
-			fi := len(l.Features)
-			l.Features = append(l.Features, Feature{ID: uint64(fi + 1), Code: "c", Name: "n", Props: map[string]any{"code": "c", "name": "n"}})
+			fi := len(ts)
+			ts = append(ts, territory.Territory{Level: territory.Departement, FID: uint64(fi + 1), Code: "c", Name: "n"})
+			l.props = append(l.props, map[string]any{"code": "c", "name": "n"})
 			for z := range l.zooms {
 				l.zooms[z] = append(l.zooms[z], geom{feature: fi, shape: mp, bound: mp.Bound()})
 			}
 		}
 	}
+	l.Territories = territory.NewSet(territory.Departement, ts)
 	return l
 }
 
@@ -54,7 +60,7 @@ func BenchmarkNewTile(b *testing.B) {
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := NewTile(raw); err != nil {
+		if _, err := blob.New(raw); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -64,7 +70,7 @@ func BenchmarkNewTile(b *testing.B) {
 func BenchmarkTileCached(b *testing.B) {
 	ctx := context.Background()
 	l := benchLayer()
-	s := NewService(nil, NewLRU(64<<20), Options{})
+	s := NewService(nil, blob.NewLRU(64<<20), Options{})
 	if _, err := s.Tile(ctx, l, 5, 16, 11); err != nil {
 		b.Fatal(err)
 	}

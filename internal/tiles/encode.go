@@ -1,6 +1,7 @@
 package tiles
 
 import (
+	"maps"
 	"math"
 
 	"github.com/paulmach/orb"
@@ -24,12 +25,12 @@ func (l *Layer) Encode(z, x, y int) ([]byte, error) {
 	return l.EncodeWith(z, x, y, nil)
 }
 
-// EncodeWith cuts tile z/x/y like Encode, with the properties of each
-// feature given by props (nil keeps the territory's own properties). It is
-// how values are baked into tiles: such tiles depend on a request's
-// indicator parameters, so the Service does not cache them (httpapi does,
-// per indicator import).
-func (l *Layer) EncodeWith(z, x, y int, props func(*Feature) map[string]any) ([]byte, error) {
+// EncodeWith cuts tile z/x/y like Encode, adding to each feature the
+// properties extra gives for its territory (extra wins on a clash; nil adds
+// nothing). It is how values are baked into tiles: such tiles depend on a
+// request's indicator parameters, so the Service does not cache them (the
+// diagnostic package does, per indicator import).
+func (l *Layer) EncodeWith(z, x, y int, extra func(territory.Territory) map[string]any) ([]byte, error) {
 	if !l.Covers(z) {
 		return nil, nil
 	}
@@ -41,6 +42,7 @@ func (l *Layer) EncodeWith(z, x, y int, props func(*Feature) map[string]any) ([]
 	}
 	clipBox := orb.Bound{Min: orb.Point{-Buffer, -Buffer}, Max: orb.Point{Extent + Buffer, Extent + Buffer}}
 	layer := &mvt.Layer{Name: l.Name, Version: 2, Extent: Extent}
+	ts := l.Territories.All()
 	for _, g := range l.geomsAt(z) {
 		if !g.bound.Intersects(tb) {
 			continue
@@ -49,16 +51,18 @@ func (l *Layer) EncodeWith(z, x, y int, props func(*Feature) map[string]any) ([]
 		if len(shape) == 0 {
 			continue
 		}
-		f := &l.Features[g.feature]
+		t := ts[g.feature]
 		var geometry orb.Geometry = shape
 		if len(shape) == 1 {
 			geometry = shape[0]
 		}
-		p := f.Props
-		if props != nil {
-			p = props(f)
+		p := l.props[g.feature]
+		if extra != nil {
+			// A copy: the layer's own maps serve every other tile.
+			p = maps.Clone(p)
+			maps.Copy(p, extra(t))
 		}
-		layer.Features = append(layer.Features, &geojson.Feature{ID: f.ID, Geometry: geometry, Properties: p})
+		layer.Features = append(layer.Features, &geojson.Feature{ID: t.FID, Geometry: geometry, Properties: p})
 	}
 	if len(layer.Features) == 0 {
 		return nil, nil

@@ -16,14 +16,6 @@ import (
 	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
 
-// Feature is a territory's identity as carried in every tile.
-type Feature struct {
-	ID    uint64
-	Code  string
-	Name  string
-	Props map[string]any // code, name and parent codes
-}
-
 // geom is one generalised geometry in world coordinates: [0,1] on both
 // axes, y pointing down, as tile maths wants it.
 type geom struct {
@@ -42,27 +34,31 @@ type Layer struct {
 	Vintage     string
 	Attribution string
 	Version     int64 // dataset id: changes with every import
-	Features    []Feature
+	// Territories are the level's territories, in the order of props.
+	Territories *territory.Set
 	Fields      map[string]string // property name -> description, for TileJSON
-	zooms       [][]geom          // index z-MinZoom
-	byCode      map[string]int
+	// props are the tile properties of each territory (code, name and
+	// parent codes), made once: encoding a tile only points at them.
+	props []map[string]any
+	zooms [][]geom // index z-MinZoom
 }
 
 // GeometrySource streams a level's generalised geometries (WKB in Web
 // Mercator, one per territory and zoom); store.Store.EachGeometry is one.
-type GeometrySource func(ctx context.Context, level string, fn func(store.LoadedGeometry) error) error
+type GeometrySource func(ctx context.Context, level territory.Level, fn func(store.LoadedGeometry) error) error
 
 // NewLayer builds a layer from a level's territories and its geometries.
 func NewLayer(ctx context.Context, d store.LevelData, geoms GeometrySource, minZoom, maxZoom int) (*Layer, error) {
-	lv, err := territory.ParseLevel(d.Level)
-	if err != nil {
+	lv := d.Level
+	if _, err := territory.ParseLevel(string(lv)); err != nil {
 		return nil, err
 	}
 	l := &Layer{
 		Name: lv.Layer(), Level: lv, MinZoom: minZoom, MaxZoom: maxZoom,
 		Bounds: d.Bounds, Vintage: d.Vintage, Attribution: d.Attribution, Version: d.DatasetID,
-		byCode: make(map[string]int, len(d.Territories)),
-		zooms:  make([][]geom, maxZoom-minZoom+1),
+		Territories: territory.NewSet(lv, d.Territories),
+		props:       make([]map[string]any, len(d.Territories)),
+		zooms:       make([][]geom, maxZoom-minZoom+1),
 		Fields: map[string]string{
 			"code": "String: code INSEE",
 			"name": "String: nom",
@@ -72,20 +68,13 @@ func NewLayer(ctx context.Context, d store.LevelData, geoms GeometrySource, minZ
 		l.Fields[p.Field()] = "String: code INSEE " + p.Label() + " d'appartenance"
 	}
 	for i, t := range d.Territories {
-		props := map[string]any{"code": t.Code, "name": t.Name}
-		for k, v := range map[territory.Level]string{territory.Region: t.Region, territory.Departement: t.Departement, territory.ZoneEmploi: t.ZoneEmploi} {
-			if v != "" {
-				props[k.Field()] = v
-			}
-		}
-		l.Features = append(l.Features, Feature{ID: t.FID, Code: t.Code, Name: t.Name, Props: props})
-		l.byCode[t.Code] = i
+		l.props[i] = tileProps(t)
 	}
-	err = geoms(ctx, d.Level, func(g store.LoadedGeometry) error {
+	err := geoms(ctx, d.Level, func(g store.LoadedGeometry) error {
 		if g.Zoom < minZoom || g.Zoom > maxZoom {
 			return nil
 		}
-		fi, ok := l.byCode[g.Code]
+		fi, ok := l.Territories.Index(g.Code)
 		if !ok {
 			return fmt.Errorf("layer %s: geometry for unknown territory %s", l.Name, g.Code)
 		}
@@ -101,11 +90,23 @@ func NewLayer(ctx context.Context, d store.LevelData, geoms GeometrySource, minZ
 	if err != nil {
 		return nil, err
 	}
+	ts := l.Territories.All()
 	for _, z := range l.zooms {
 		// Stable order, so that the same tile is always the same bytes.
-		sort.Slice(z, func(i, j int) bool { return l.Features[z[i].feature].ID < l.Features[z[j].feature].ID })
+		sort.Slice(z, func(i, j int) bool { return ts[z[i].feature].FID < ts[z[j].feature].FID })
 	}
 	return l, nil
+}
+
+// tileProps are the properties a territory carries in every tile.
+func tileProps(t territory.Territory) map[string]any {
+	props := map[string]any{"code": t.Code, "name": t.Name}
+	for _, p := range []territory.Level{territory.Region, territory.Departement, territory.ZoneEmploi} {
+		if c := t.Parent(p); c != "" {
+			props[p.Field()] = c
+		}
+	}
+	return props
 }
 
 // toWorld maps Web Mercator metres to world coordinates.
@@ -195,13 +196,4 @@ func worldToLonLat(p orb.Point) orb.Point {
 	lon := (p[0] - 0.5) * 360
 	lat := math.Atan(math.Sinh(math.Pi*(1-2*p[1]))) * 180 / math.Pi
 	return orb.Point{lon, lat}
-}
-
-// Feature returns the territory of a code.
-func (l *Layer) Feature(code string) (*Feature, bool) {
-	i, ok := l.byCode[code]
-	if !ok {
-		return nil, false
-	}
-	return &l.Features[i], true
 }

@@ -1,15 +1,13 @@
 package tiles
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,6 +17,7 @@ import (
 	"github.com/paulmach/orb/maptile/tilecover"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/atlas-sante-travail/atlas/internal/blob"
 	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
@@ -41,21 +40,48 @@ type Options struct {
 // Service serves tiles of every imported level from memory.
 type Service struct {
 	st     *store.Store
-	cache  Cache
+	cache  blob.Cache
 	opt    Options
-	layers atomic.Pointer[map[string]*Layer]
+	loaded atomic.Pointer[loaded]
 	flight singleflight.Group
 	mu     sync.Mutex // serialises reloads
 }
 
+// loaded is what a reload swaps in one step: readers see every layer and
+// the registry of one moment, never a mix.
+type loaded struct {
+	byName   map[string]*Layer
+	ordered  []*Layer // coarsest level first
+	registry *territory.Registry
+	versions string // LayerVersions
+}
+
+func newLoaded(byName map[string]*Layer) *loaded {
+	ld := &loaded{byName: byName}
+	var sets []*territory.Set
+	for _, lv := range territory.Levels {
+		if l, ok := byName[lv.Layer()]; ok {
+			ld.ordered = append(ld.ordered, l)
+			sets = append(sets, l.Territories)
+		}
+	}
+	ld.registry = territory.NewRegistry(sets...)
+	var b strings.Builder
+	for _, l := range ld.ordered {
+		b.WriteString(strconv.FormatInt(l.Version, 10))
+		b.WriteByte('.')
+	}
+	ld.versions = b.String()
+	return ld
+}
+
 // NewService returns a service with no layer loaded yet: call LoadAll.
-func NewService(st *store.Store, cache Cache, opt Options) *Service {
+func NewService(st *store.Store, cache blob.Cache, opt Options) *Service {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{st: st, cache: cache, opt: opt}
-	empty := map[string]*Layer{}
-	s.layers.Store(&empty)
+	s.loaded.Store(newLoaded(map[string]*Layer{}))
 	return s
 }
 
@@ -75,17 +101,14 @@ func (s *Service) Reload(ctx context.Context, lv territory.Level) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	start := time.Now()
-	d, ok, err := s.st.LoadLevel(ctx, string(lv))
+	d, ok, err := s.st.LoadLevel(ctx, lv)
 	if err != nil {
 		return err
 	}
-	next := map[string]*Layer{}
-	for k, v := range *s.layers.Load() {
-		next[k] = v
-	}
+	next := maps.Clone(s.loaded.Load().byName)
 	if !ok {
 		delete(next, lv.Layer())
-		s.layers.Store(&next)
+		s.loaded.Store(newLoaded(next))
 		return nil
 	}
 	zmin, zmax := lv.Zooms()
@@ -94,10 +117,10 @@ func (s *Service) Reload(ctx context.Context, lv territory.Level) error {
 		return err
 	}
 	next[layer.Name] = layer
-	s.layers.Store(&next)
+	s.loaded.Store(newLoaded(next))
 	// No purge: cache keys hold the layer's dataset, so the old tiles are
 	// never served again and age out, while other layers stay warm.
-	s.opt.Log.Info("layer loaded", "layer", layer.Name, "territories", len(layer.Features),
+	s.opt.Log.Info("layer loaded", "layer", layer.Name, "territories", layer.Territories.Len(),
 		"vertices", layer.Vertices(), "dataset", layer.Version, "took", time.Since(start).Round(time.Millisecond))
 	if s.opt.PrewarmMaxZoom >= 0 {
 		s.prewarm(ctx, layer)
@@ -154,29 +177,29 @@ func Cover(l *Layer, z int) []maptile.Tile {
 
 // Layer returns a loaded layer by name.
 func (s *Service) Layer(name string) (*Layer, bool) {
-	l, ok := (*s.layers.Load())[name]
+	l, ok := s.loaded.Load().byName[name]
 	return l, ok
 }
 
-// Layers returns the loaded layers from the coarsest level to the finest.
-func (s *Service) Layers() []*Layer {
-	m := *s.layers.Load()
-	var out []*Layer
-	for _, lv := range territory.Levels {
-		if l, ok := m[lv.Layer()]; ok {
-			out = append(out, l)
-		}
-	}
-	return out
-}
+// Layers returns the loaded layers from the coarsest level to the finest;
+// the slice is shared and must not be modified.
+func (s *Service) Layers() []*Layer { return s.loaded.Load().ordered }
+
+// Territories returns the territories of every loaded layer.
+func (s *Service) Territories() *territory.Registry { return s.loaded.Load().registry }
+
+// LayerVersions names the import of every loaded layer ("12.15.9."): part
+// of the keys of anything computed from several layers, so that a
+// re-import of any of them is never answered from an older computation.
+func (s *Service) LayerVersions() string { return s.loaded.Load().versions }
 
 // Tile returns tile z/x/y of a loaded layer, from the cache or freshly
 // encoded; an empty tile has nil Raw.
-func (s *Service) Tile(ctx context.Context, l *Layer, z, x, y int) (*Tile, error) {
+func (s *Service) Tile(ctx context.Context, l *Layer, z, x, y int) (*blob.Body, error) {
 	return s.tile(ctx, l, z, x, y, true)
 }
 
-func (s *Service) tile(ctx context.Context, l *Layer, z, x, y int, observe bool) (*Tile, error) {
+func (s *Service) tile(ctx context.Context, l *Layer, z, x, y int, observe bool) (*blob.Body, error) {
 	key := cacheKey(l, z, x, y)
 	if t, ok := s.cache.Get(ctx, key); ok {
 		if observe && s.opt.Observer != nil {
@@ -193,7 +216,7 @@ func (s *Service) tile(ctx context.Context, l *Layer, z, x, y int, observe bool)
 		if err != nil {
 			return nil, fmt.Errorf("encode %s: %w", key, err)
 		}
-		t, err := NewTile(raw)
+		t, err := blob.New(raw)
 		if err != nil {
 			return nil, err
 		}
@@ -203,7 +226,7 @@ func (s *Service) tile(ctx context.Context, l *Layer, z, x, y int, observe bool)
 	if err != nil {
 		return nil, err
 	}
-	return v.(*Tile), nil
+	return v.(*blob.Body), nil
 }
 
 // cacheKey names a tile of one import of a layer: a reload never serves a
@@ -216,37 +239,6 @@ func cacheKey(l *Layer, z, x, y int) string {
 		b = strconv.AppendInt(b, n, 10)
 	}
 	return string(b)
-}
-
-// gzipWriters recycles compressors: each holds about 800 kB of state at
-// the best compression level, which a tile of a few kB should not allocate.
-var gzipWriters = sync.Pool{New: func() any {
-	zw, _ := gzip.NewWriterLevel(nil, gzip.BestCompression)
-	return zw
-}}
-
-// NewTile compresses an encoded tile and computes its ETags.
-func NewTile(raw []byte) (*Tile, error) {
-	t := &Tile{Raw: raw}
-	if raw == nil {
-		return t, nil
-	}
-	var b bytes.Buffer
-	zw := gzipWriters.Get().(*gzip.Writer)
-	defer gzipWriters.Put(zw)
-	zw.Reset(&b)
-	if _, err := zw.Write(raw); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	t.Gzip = b.Bytes()
-	h := sha256.Sum256(raw)
-	tag := hex.EncodeToString(h[:12])
-	t.ETag = `"` + tag + `"`
-	t.GzipETag = `"` + tag + `-gz"`
-	return t, nil
 }
 
 // Watch reloads a level whenever an import announces it, until ctx ends.
@@ -277,7 +269,7 @@ func (s *Service) reloadChanged(ctx context.Context) {
 		return
 	}
 	for _, lv := range territory.Levels {
-		id, imported := active[string(lv)]
+		id, imported := active[lv]
 		l, loaded := s.Layer(lv.Layer())
 		if imported == loaded && (!loaded || l.Version == id) {
 			continue

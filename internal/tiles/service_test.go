@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 
+	"github.com/atlas-sante-travail/atlas/internal/blob"
 	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/store/storetest"
 	"github.com/atlas-sante-travail/atlas/internal/territory"
@@ -27,16 +28,15 @@ func TestWatchReloadsImports(t *testing.T) {
 	imp := func(n int) int64 {
 		t.Helper()
 		res, err := st.ReplaceTerritories(ctx, store.TerritoryImport{
-			Level: string(territory.Departement), Files: []string{"d.geojson"}, SHA256: strconv.Itoa(n), Options: struct{}{},
-			SRID: 4326, Rows: []store.TerritoryRow{{Code: "31", Name: "Haute-Garonne", WKB: square}},
-			FeatureID: func(string) uint64 { return 31 },
+			Level: territory.Departement, Files: []string{"d.geojson"}, SHA256: strconv.Itoa(n), Options: struct{}{},
+			SRID: 4326, Rows: []store.TerritoryRow{{Territory: territory.Territory{Code: "31", Name: "Haute-Garonne", FID: 31}, WKB: square}},
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return res.DatasetID
 	}
-	svc := NewService(st, NewLRU(1<<20), Options{PrewarmMaxZoom: -1})
+	svc := NewService(st, blob.NewLRU(1<<20), Options{PrewarmMaxZoom: -1})
 	// within waits for the layer to be loaded from dataset id.
 	within := func(what string, id int64) {
 		t.Helper()
@@ -78,9 +78,8 @@ func TestReloadKeepsOtherLayersWarm(t *testing.T) {
 	imp := func(lv territory.Level, sha string) {
 		t.Helper()
 		if _, err := st.ReplaceTerritories(ctx, store.TerritoryImport{
-			Level: string(lv), Files: []string{"f.geojson"}, SHA256: sha, Options: struct{}{},
-			SRID: 4326, Rows: []store.TerritoryRow{{Code: "76", Name: "Occitanie", WKB: square}},
-			FeatureID: func(code string) uint64 { return territory.FeatureID(lv, code) },
+			Level: lv, Files: []string{"f.geojson"}, SHA256: sha, Options: struct{}{},
+			SRID: 4326, Rows: []store.TerritoryRow{{Territory: territory.Territory{Code: "76", Name: "Occitanie", FID: territory.FeatureID(lv, "76")}, WKB: square}},
 			// The same geometry at every zoom: this test is about caching.
 			Generalise: func(_ context.Context, merc []store.GeneralisedRow) ([]store.GeneralisedRow, error) {
 				zmin, zmax := lv.Zooms()
@@ -99,11 +98,11 @@ func TestReloadKeepsOtherLayersWarm(t *testing.T) {
 	imp(territory.Region, "r1")
 	imp(territory.France, "f1")
 	obs := &countingObserver{hits: map[string]int{}, misses: map[string]int{}}
-	svc := NewService(st, NewLRU(1<<20), Options{PrewarmMaxZoom: -1, Observer: obs})
+	svc := NewService(st, blob.NewLRU(1<<20), Options{PrewarmMaxZoom: -1, Observer: obs})
 	if err := svc.LoadAll(ctx); err != nil {
 		t.Fatal(err)
 	}
-	get := func(lv territory.Level) *Tile {
+	get := func(lv territory.Level) *blob.Body {
 		t.Helper()
 		l, ok := svc.Layer(lv.Layer())
 		if !ok {
@@ -129,5 +128,16 @@ func TestReloadKeepsOtherLayersWarm(t *testing.T) {
 	}
 	if again := get(territory.Region); obs.misses["regions"] != 2 || again == regions {
 		t.Errorf("the reloaded régions' tile was served from the old layer (misses %v)", obs.misses)
+	}
+}
+
+func TestCacheKeyChangesWithImport(t *testing.T) {
+	l := &Layer{Name: "zones-emploi", Version: 3}
+	if k := cacheKey(l, 8, 129, 93); k != "zones-emploi/3/8/129/93" {
+		t.Errorf("key %q", k)
+	}
+	l2 := &Layer{Name: "zones-emploi", Version: 4}
+	if cacheKey(l, 8, 129, 93) == cacheKey(l2, 8, 129, 93) {
+		t.Error("two imports share a cache key")
 	}
 }

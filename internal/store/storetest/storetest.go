@@ -11,11 +11,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/atlas-sante-travail/atlas/internal/store"
 )
@@ -25,6 +27,17 @@ import (
 const EnvURL = "ATLAS_TEST_DATABASE_URL"
 
 var counter atomic.Int64
+
+// opened maps the stores New opened to what SQL needs to reach them.
+var opened sync.Map // *store.Store → *sqlAccess
+
+type sqlAccess struct {
+	url  string
+	t    testing.TB // the test that owns the database
+	once sync.Once
+	pool *pgxpool.Pool
+	err  error
+}
 
 // AdminURL returns the test cluster's URL or fails the test: a test that
 // needs PostGIS must not pass without it.
@@ -48,7 +61,30 @@ func New(t testing.TB) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
+	opened.Store(s, &sqlAccess{url: url, t: t})
 	return s
+}
+
+// SQL returns a pool of its own on the database of a store made by New,
+// for tests that check the tables directly: the store keeps its pool to
+// itself. The pool is opened once per store and closed with it.
+func SQL(t testing.TB, st *store.Store) *pgxpool.Pool {
+	t.Helper()
+	v, ok := opened.Load(st)
+	if !ok {
+		t.Fatal("storetest.SQL: the store was not made by storetest.New")
+	}
+	a := v.(*sqlAccess)
+	a.once.Do(func() {
+		a.pool, a.err = pgxpool.New(context.Background(), a.url)
+		if a.err == nil {
+			a.t.Cleanup(a.pool.Close)
+		}
+	})
+	if a.err != nil {
+		t.Fatal(a.err)
+	}
+	return a.pool
 }
 
 // NewURL creates the throwaway database and returns its URL and name, for

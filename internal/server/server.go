@@ -1,0 +1,91 @@
+// Package server wires one Atlas server: the echo instance, the middleware
+// every surface shares (metrics, logs, panics, CORS, the problem adapter)
+// and the surfaces mounted on it. It reads no flag or environment: the
+// command does, and passes a Config.
+package server
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/atlas-sante-travail/atlas/internal/blob"
+	"github.com/atlas-sante-travail/atlas/internal/diagnostic"
+	"github.com/atlas-sante-travail/atlas/internal/httpapi"
+	"github.com/atlas-sante-travail/atlas/internal/httpx"
+	"github.com/atlas-sante-travail/atlas/internal/store"
+	"github.com/atlas-sante-travail/atlas/internal/tiles"
+)
+
+// The server's metrics count the tiles' cache.
+var _ tiles.Observer = (*httpx.Metrics)(nil)
+
+// Config is everything a server is made of.
+type Config struct {
+	Store *store.Store
+	Tiles *tiles.Service
+	// Cache holds encoded answers (maps, tiles with values); the tiles'
+	// own cache is best, so that one bound covers both. Nil: 64 MiB.
+	Cache blob.Cache
+	// CORSOrigins allowed for GET; empty means any origin (tiles and data
+	// are public and meant to be embedded by partner portals).
+	CORSOrigins []string
+	// Timeout bounds each request's work, its database queries included.
+	Timeout time.Duration
+	// View is what the workshop map opens on when its link says nothing.
+	View httpapi.DefaultView
+	// IndicatorVersion tells when computed answers are stale; see
+	// diagnostic.Config.Version.
+	IndicatorVersion func(context.Context) (string, error)
+	// Web is the built front end; nil is the one embedded in the binary.
+	Web     fs.FS
+	Metrics *httpx.Metrics
+	Log     *slog.Logger
+}
+
+// New builds the server with every surface mounted.
+func New(cfg Config) *echo.Echo {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = httpx.NewMetrics()
+	}
+	if cfg.Cache == nil {
+		cfg.Cache = blob.NewLRU(64 << 20)
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = httpx.ErrorHandler(cfg.Log)
+	e.Use(cfg.Metrics.Middleware)
+	e.Use(httpx.RequestLog(cfg.Log))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, _ []byte) error {
+		cfg.Log.Error("panic", "path", c.Request().URL.Path, "err", err)
+		return err
+	}}))
+	origins := cfg.CORSOrigins
+	if len(origins) == 0 {
+		origins = []string{"*"}
+	}
+	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+		AllowOrigins:  origins,
+		AllowMethods:  []string{http.MethodGet, http.MethodHead},
+		ExposeHeaders: []string{"ETag", "Content-Encoding"},
+		MaxAge:        86400,
+	}))
+	e.GET("/metrics", echo.WrapHandler(cfg.Metrics.Handler()))
+
+	var ping func(context.Context) error
+	if cfg.Store != nil {
+		ping = cfg.Store.Ping
+	}
+	diag := diagnostic.New(diagnostic.Config{Store: cfg.Store, Tiles: cfg.Tiles, Version: cfg.IndicatorVersion, Cache: cfg.Cache})
+	httpapi.Mount(e, httpapi.Config{Diagnostic: diag, Tiles: cfg.Tiles, Ping: ping, Timeout: cfg.Timeout, View: cfg.View, Web: cfg.Web})
+	return e
+}
