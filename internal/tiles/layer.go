@@ -159,7 +159,8 @@ func (l *Layer) Center() [3]float64 {
 	return [3]float64{(w + e) / 2, (s + n) / 2, math.Max(0, math.Min(z, float64(l.MaxZoom)))}
 }
 
-// TileCoordError reports out-of-range or malformed tile coordinates.
+// TileCoordError reports out-of-range or malformed tile coordinates;
+// Reason is in French, for the problem a client reads.
 type TileCoordError struct {
 	Param  string
 	Value  string
@@ -177,16 +178,16 @@ const MaxZoom = 22
 func ParseTile(zs, xs, ys string) (z, x, y int, err error) {
 	z, err = strconv.Atoi(zs)
 	if err != nil || z < 0 || z > MaxZoom {
-		return 0, 0, 0, &TileCoordError{"z", zs, fmt.Sprintf("must be an integer from 0 to %d", MaxZoom)}
+		return 0, 0, 0, &TileCoordError{"z", zs, fmt.Sprintf("un entier de 0 à %d", MaxZoom)}
 	}
 	n := 1 << z
 	x, err = strconv.Atoi(xs)
 	if err != nil || x < 0 || x >= n {
-		return 0, 0, 0, &TileCoordError{"x", xs, fmt.Sprintf("must be an integer from 0 to %d at zoom %d", n-1, z)}
+		return 0, 0, 0, &TileCoordError{"x", xs, fmt.Sprintf("un entier de 0 à %d au zoom %d", n-1, z)}
 	}
 	y, err = strconv.Atoi(ys)
 	if err != nil || y < 0 || y >= n {
-		return 0, 0, 0, &TileCoordError{"y", ys, fmt.Sprintf("must be an integer from 0 to %d at zoom %d", n-1, z)}
+		return 0, 0, 0, &TileCoordError{"y", ys, fmt.Sprintf("un entier de 0 à %d au zoom %d", n-1, z)}
 	}
 	return z, x, y, nil
 }
