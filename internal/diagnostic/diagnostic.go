@@ -66,6 +66,31 @@ func New(cfg Config) *Service {
 	return s
 }
 
+// body returns the encoded body of key from the cache, or encodes it once
+// (concurrent misses of one key wait for one encoding) and keeps it. An
+// empty encoding (a tile with nothing in it) is a body with nil Raw.
+func (s *Service) body(ctx context.Context, key string, encode func() ([]byte, error)) (*blob.Body, error) {
+	if b, ok := s.cache.Get(ctx, key); ok {
+		return b, nil
+	}
+	v, err, _ := s.flight.Do("body|"+key, func() (any, error) {
+		raw, err := encode()
+		if err != nil {
+			return nil, err
+		}
+		b, err := blob.New(raw)
+		if err != nil {
+			return nil, err
+		}
+		s.cache.Set(ctx, key, b)
+		return b, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*blob.Body), nil
+}
+
 // ParamError is a request parameter at fault. Name is the parameter as in
 // the URL ("level", "within", "breaks"); Reason says what is wrong, in
 // French, for the user; Allowed lists what would have been accepted, when

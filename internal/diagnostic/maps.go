@@ -193,24 +193,13 @@ func (s *Service) Map(ctx context.Context, ms MapSelection) (*Map, error) {
 // MapBody is Map encoded as JSON, with its gzip form and ETags, from the
 // cache when it was asked for before.
 func (s *Service) MapBody(ctx context.Context, ms MapSelection) (*blob.Body, error) {
-	key := ms.Key()
-	if b, ok := s.cache.Get(ctx, key); ok {
-		return b, nil
-	}
-	m, err := s.Map(ctx, ms)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := json.Marshal(m)
-	if err != nil {
-		return nil, err
-	}
-	b, err := blob.New(raw)
-	if err != nil {
-		return nil, err
-	}
-	s.cache.Set(ctx, key, b)
-	return b, nil
+	return s.body(ctx, ms.Key(), func() ([]byte, error) {
+		m, err := s.Map(ctx, ms)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(m)
+	})
 }
 
 func (s *Service) computeMap(ctx context.Context, ms MapSelection) (*Map, error) {

@@ -43,42 +43,32 @@ func (s *Service) ValueTile(ctx context.Context, l *tiles.Layer, z, x, y int, q 
 	}
 	ms := MapSelection{Selection: sel, Options: indicator.DefaultChoroplethOptions()}
 	key := keyOf("valuetile", ms.Key(), strconv.Itoa(z), strconv.Itoa(x), strconv.Itoa(y))
-	if b, ok := s.cache.Get(ctx, key); ok {
-		return b, nil
-	}
-	// The classed map is computed once for all the tiles that ask for it.
-	m, err := s.Map(ctx, ms)
-	if err != nil {
-		return nil, err
-	}
-	byCode := make(map[string]indicator.ClassedValue, len(m.chart.Items))
-	for _, it := range m.chart.Items {
-		byCode[it.Value.Code] = it
-	}
-	missing := m.MissingClass()
-	notice := e.Notice()
-	raw, err := l.EncodeWith(z, x, y, func(t territory.Territory) map[string]any {
-		extra := map[string]any{"status": string(indicator.StatusMissing), "class": missing}
-		if notice != "" {
-			// Fictive figures say so in every feature: a tile can travel
-			// alone into a GIS. The value table holds the text once.
-			extra["notice"] = notice
+	return s.body(ctx, key, func() ([]byte, error) {
+		// The classed map is computed once for all the tiles that ask for it.
+		m, err := s.Map(ctx, ms)
+		if err != nil {
+			return nil, err
 		}
-		if it, ok := byCode[t.Code]; ok {
-			extra["status"], extra["class"] = string(it.Value.Status), it.Class
-			if _, v, ok := indicator.Gate(it.Value); ok {
-				extra["value"] = v
+		byCode := make(map[string]indicator.ClassedValue, len(m.chart.Items))
+		for _, it := range m.chart.Items {
+			byCode[it.Value.Code] = it
+		}
+		missing := m.MissingClass()
+		notice := e.Notice()
+		return l.EncodeWith(z, x, y, func(t territory.Territory) map[string]any {
+			extra := map[string]any{"status": string(indicator.StatusMissing), "class": missing}
+			if notice != "" {
+				// Fictive figures say so in every feature: a tile can travel
+				// alone into a GIS. The value table holds the text once.
+				extra["notice"] = notice
 			}
-		}
-		return extra
+			if it, ok := byCode[t.Code]; ok {
+				extra["status"], extra["class"] = string(it.Value.Status), it.Class
+				if _, v, ok := indicator.Gate(it.Value); ok {
+					extra["value"] = v
+				}
+			}
+			return extra
+		})
 	})
-	if err != nil {
-		return nil, err
-	}
-	b, err := blob.New(raw)
-	if err != nil {
-		return nil, err
-	}
-	s.cache.Set(ctx, key, b)
-	return b, nil
 }
