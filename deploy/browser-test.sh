@@ -87,4 +87,12 @@ mkdir -p test-artifacts
 # Only the test files: node would also run harness.mjs as one, being in a
 # test/ folder. One file at a time: in parallel they share the 2 cores and the
 # timings they print mean nothing.
-node --test --test-concurrency=1 --test-reporter=spec web-map/test/*.test.mjs
+status=0
+node --test --test-concurrency=1 --test-reporter=spec web-map/test/*.test.mjs || status=$?
+if [ "$status" -ne 0 ] && [ -n "${log:-}" ]; then
+	# The page only says "Erreur interne": the cause is in the servers' logs.
+	for f in "$log".france "$log".occitanie; do
+		[ -f "$f" ] && grep -E 'level=(ERROR|WARN)' "$f" | sed "s|^|$(basename "$f" | sed 's/.*\.//'): |" >&2
+	done
+fi
+exit "$status"
