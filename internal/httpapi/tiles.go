@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -101,7 +102,9 @@ func (h *handlers) tile(c echo.Context) error {
 			return httpx.BadParam(p, "non accepté sur les tuiles : elles suivent la classification par défaut")
 		}
 	}
-	t, err := h.diag.ValueTile(c.Request().Context(), l, z, x, y, diagnostic.TileQuery{
+	ctx, cancel := context.WithTimeout(c.Request().Context(), h.cfg.Timeout)
+	defer cancel()
+	t, err := h.diag.ValueTile(ctx, l, z, x, y, diagnostic.TileQuery{
 		Indicator: q.Get("indicator"), Period: q.Get("period"), Sex: q.Get("sex"), Sector: q.Get("sector")})
 	if err != nil {
 		return err
