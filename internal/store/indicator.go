@@ -97,6 +97,14 @@ func (s *Store) ReplaceIndicator(ctx context.Context, imp IndicatorImport) (Indi
 		if _, err := tx.Exec(ctx, `UPDATE indicator_dataset SET active = true WHERE id = $1`, res.DatasetID); err != nil {
 			return err
 		}
+		// Fresh statistics before the first map is asked for: until
+		// autovacuum gets to it, the planner would take the new rows for a
+		// handful and join a regional map in seconds instead of
+		// milliseconds. ANALYZE runs in the transaction and is committed
+		// with it.
+		if _, err := tx.Exec(ctx, `ANALYZE indicator_value`); err != nil {
+			return fmt.Errorf("analyze values: %w", err)
+		}
 		// Delivered at commit only: servers never see a version mid-import.
 		_, err = tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyIndicators, imp.ID)
 		return err

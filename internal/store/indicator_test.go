@@ -48,3 +48,23 @@ func TestReplaceIndicator(t *testing.T) {
 		t.Errorf("code filter: %+v", one)
 	}
 }
+
+// An import leaves statistics on the values behind it: without them the
+// planner takes a fresh indicator for a few rows and joins a regional map
+// of communes in seconds (seen: 10.7 s instead of 19 ms).
+func TestReplaceIndicatorAnalyzes(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	var before int
+	if err := storetest.SQL(t, st).QueryRow(ctx, `SELECT count(*) FROM pg_stats WHERE tablename = 'indicator_value'`).Scan(&before); err != nil || before != 0 {
+		t.Fatalf("a fresh database already has %d statistics (%v): the test would prove nothing", before, err)
+	}
+	if _, err := st.ReplaceIndicator(ctx, store.IndicatorImport{ID: "x", Theme: "sinistralite", Meta: []byte(`{"id":"x"}`), Files: []string{"x.csv"}, SHA256: "x",
+		Rows: []store.IndicatorValueRow{{Level: "departement", Code: "31", Period: "2023", Sex: "ensemble", Sector: "ensemble", Value: f(1), Status: "published"}}}); err != nil {
+		t.Fatal(err)
+	}
+	var after int
+	if err := storetest.SQL(t, st).QueryRow(ctx, `SELECT count(*) FROM pg_stats WHERE tablename = 'indicator_value'`).Scan(&after); err != nil || after == 0 {
+		t.Errorf("no statistics on indicator_value after an import (%v)", err)
+	}
+}

@@ -182,6 +182,11 @@ func (s *Store) ReplaceTerritories(ctx context.Context, imp TerritoryImport) (Im
 		if _, err := tx.Exec(ctx, `UPDATE territory_dataset SET active = true WHERE id = $1`, res.DatasetID); err != nil {
 			return err
 		}
+		// Statistics for the queries that join territories (maps within a
+		// région), as for indicator values.
+		if _, err := tx.Exec(ctx, `ANALYZE territory`); err != nil {
+			return fmt.Errorf("analyze territories: %w", err)
+		}
 		_, err = tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyTerritories, imp.Level)
 		return err
 	})
