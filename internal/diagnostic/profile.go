@@ -75,96 +75,113 @@ func (s *Service) Profile(ctx context.Context, level, code string) (*Profile, er
 	if err != nil {
 		return nil, err
 	}
-	out := &Profile{Territory: refOf(t), Indicators: []ProfileEntry{}}
 	var entries []Entry
-	var all []store.IndicatorPeriod
 	for _, e := range c.Entries {
 		if e.Indicator.HasLevel(lv) {
 			entries = append(entries, e)
-			all = append(all, store.IndicatorPeriod{Indicator: e.ID()})
 		}
 	}
+	pv, err := s.profileValues(ctx, t, entries)
+	if err != nil {
+		return nil, err
+	}
+	out := &Profile{Territory: refOf(t), Indicators: []ProfileEntry{}}
+	for _, e := range entries {
+		if rows := pv.series[e.ID()]; len(rows) > 0 {
+			out.Indicators = append(out.Indicators, pv.entry(e, rows, code))
+		}
+	}
+	return out, nil
+}
+
+// profileValues are what a profile reads, by indicator: the territory's
+// series (ordered by period), its siblings at the latest period and its
+// région's value then.
+type profileValues struct {
+	series, siblings, region map[string][]indicator.Value
+	among, regionName        string
+}
+
+func (s *Service) profileValues(ctx context.Context, t territory.Territory, entries []Entry) (profileValues, error) {
+	pv := profileValues{among: "ensemble des " + t.Level.Plural()}
 	if len(entries) == 0 {
-		return out, nil
+		return pv, nil
 	}
 	ensemble := func(q store.ValueQuery) store.ValueQuery {
 		q.Sex, q.Sector = string(indicator.SexEnsemble), indicator.SectorAll
 		return q
 	}
-	own, err := s.st.IndicatorValues(ctx, ensemble(store.ValueQuery{Batch: all, Level: lv, Code: code}))
-	if err != nil {
-		return nil, err
+	all := make([]store.IndicatorPeriod, len(entries))
+	for i, e := range entries {
+		all[i] = store.IndicatorPeriod{Indicator: e.ID()}
 	}
-	series := byIndicator(own)
+	own, err := s.st.IndicatorValues(ctx, ensemble(store.ValueQuery{Batch: all, Level: t.Level, Code: t.Code}))
+	if err != nil {
+		return pv, err
+	}
+	pv.series = byIndicator(own)
 
-	// The latest period of each indicator the territory has values for.
+	// Every indicator at its latest period, for the siblings and the région.
 	var atLatest, regionAtLatest []store.IndicatorPeriod
 	for _, e := range entries {
-		rows := series[e.ID()]
+		rows := pv.series[e.ID()]
 		if len(rows) == 0 {
 			continue
 		}
 		slices.SortStableFunc(rows, func(a, b indicator.Value) int { return comparePeriods(a.Period, b.Period) })
-		p := rows[len(rows)-1].Period
-		atLatest = append(atLatest, store.IndicatorPeriod{Indicator: e.ID(), Period: p})
+		latest := store.IndicatorPeriod{Indicator: e.ID(), Period: rows[len(rows)-1].Period}
+		atLatest = append(atLatest, latest)
 		if e.Indicator.HasLevel(territory.Region) {
-			regionAtLatest = append(regionAtLatest, store.IndicatorPeriod{Indicator: e.ID(), Period: p})
+			regionAtLatest = append(regionAtLatest, latest)
 		}
 	}
 	// Ranked within the région (a département among the région's), or
 	// among every territory of the level when it has none (a région, an
 	// overseas zone d'emploi); France has no sibling to be ranked among.
-	inRegion := lv != territory.Region && t.Region != ""
-	among := "ensemble des " + lv.Plural()
-	var siblings map[string][]indicator.Value
-	if lv != territory.France && len(atLatest) > 0 {
-		q := ensemble(store.ValueQuery{Batch: atLatest, Level: lv})
+	inRegion := t.Level != territory.Region && t.Region != ""
+	if t.Level != territory.France && len(atLatest) > 0 {
+		q := ensemble(store.ValueQuery{Batch: atLatest, Level: t.Level})
 		if inRegion {
 			q.WithinLevel, q.WithinCode = territory.Region, t.Region
-			among = "région " + t.Region
+			pv.among = "région " + t.Region
 		}
 		rows, err := s.st.IndicatorValues(ctx, q)
 		if err != nil {
-			return nil, err
+			return pv, err
 		}
-		siblings = byIndicator(rows)
+		pv.siblings = byIndicator(rows)
 	}
-	var regionValues map[string][]indicator.Value
-	regionName := ""
 	if inRegion && len(regionAtLatest) > 0 {
 		rows, err := s.st.IndicatorValues(ctx, ensemble(store.ValueQuery{Batch: regionAtLatest, Level: territory.Region, Code: t.Region}))
 		if err != nil {
-			return nil, err
+			return pv, err
 		}
-		regionValues = byIndicator(rows)
-		regionName, _ = s.tiles.Territories().Ref(territory.Region, t.Region)
+		pv.region = byIndicator(rows)
+		pv.regionName, _ = s.tiles.Territories().Ref(territory.Region, t.Region)
 	}
+	return pv, nil
+}
 
-	for _, e := range entries {
-		rows := series[e.ID()]
-		if len(rows) == 0 {
-			continue
-		}
-		ind := e.Indicator
-		pe := ProfileEntry{Indicator: e.ID(), Label: ind.Label, Theme: ind.Theme, ThemeLabel: ind.Theme.Label(),
-			Unit: ind.Unit, Decimals: ind.Decimals, Polarity: ind.Polarity, Series: make([]SeriesPoint, 0, len(rows)), Notice: e.Notice()}
-		for _, r := range rows {
-			v, _, _ := indicator.Gate(r)
-			pe.Series = append(pe.Series, SeriesPoint{Period: v.Period, Value: v.Value, Status: v.Status})
-		}
-		last, _, _ := indicator.Gate(rows[len(rows)-1])
-		pe.Period, pe.Value, pe.Status = last.Period, last.Value, last.Status
-		pe.Source = e.Source(pe.Period)
-		if rank, of, ok := indicator.Rank(siblings[e.ID()], code); ok {
-			pe.Rank = &ProfileRank{Rank: rank, Of: of, Among: among}
-		}
-		if rv := regionValues[e.ID()]; len(rv) == 1 {
-			ref := indicator.RegionReference(ind, rv[0], regionName)
-			pe.Region = &ref
-		}
-		out.Indicators = append(out.Indicators, pe)
+// entry is one indicator of the profile of code, its figures through Gate.
+func (pv profileValues) entry(e Entry, rows []indicator.Value, code string) ProfileEntry {
+	ind := e.Indicator
+	pe := ProfileEntry{Indicator: e.ID(), Label: ind.Label, Theme: ind.Theme, ThemeLabel: ind.Theme.Label(),
+		Unit: ind.Unit, Decimals: ind.Decimals, Polarity: ind.Polarity, Series: make([]SeriesPoint, 0, len(rows)), Notice: e.Notice()}
+	for _, r := range rows {
+		v, _, _ := indicator.Gate(r)
+		pe.Series = append(pe.Series, SeriesPoint{Period: v.Period, Value: v.Value, Status: v.Status})
 	}
-	return out, nil
+	last, _, _ := indicator.Gate(rows[len(rows)-1])
+	pe.Period, pe.Value, pe.Status = last.Period, last.Value, last.Status
+	pe.Source = e.Source(pe.Period)
+	if rank, of, ok := indicator.Rank(pv.siblings[e.ID()], code); ok {
+		pe.Rank = &ProfileRank{Rank: rank, Of: of, Among: pv.among}
+	}
+	if rv := pv.region[e.ID()]; len(rv) == 1 {
+		ref := indicator.RegionReference(ind, rv[0], pv.regionName)
+		pe.Region = &ref
+	}
+	return pe
 }
 
 // byIndicator groups rows by indicator, as domain values.
