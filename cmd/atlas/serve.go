@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	prewarm := fs.Int("prewarm-maxzoom", 6, "encode the tiles covering each layer up to this zoom after loading; -1 disables")
 	cors := fs.String("cors", envOr("ATLAS_CORS_ORIGINS", ""), "comma-separated origins allowed to GET (default any)")
 	dbTimeout := fs.Duration("db-timeout", 5*time.Second, "timeout of each request's database work")
+	publicURL := fs.String("public-url", envOr("ATLAS_PUBLIC_URL", ""), "address that workshop links and QR codes name, e.g. http://192.168.1.20:8080 (ATLAS_PUBLIC_URL; default: this machine's network address when listening on all interfaces, else the request's)")
 	migrate := fs.Bool("migrate", true, "apply pending schema migrations at start")
 	var view httpapi.DefaultView
 	fs.StringVar(&view.Region, "region", envOr("ATLAS_REGION", ""), "INSEE code of the région the map opens on, e.g. 76 or 84 (ATLAS_REGION; default France)")
@@ -77,22 +79,30 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	if *cors != "" {
 		origins = strings.Split(*cors, ",")
 	}
-	e := server.New(server.Config{Store: st, Tiles: svc, Cache: cache, CORSOrigins: origins, Timeout: *dbTimeout, View: view,
-		IndicatorVersion: versions.Get, Metrics: metrics, Log: log})
-	srv := &http.Server{
-		Handler:           e,
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	public := *publicURL
+	if public == "" {
+		public = roomURL(ln.Addr())
+	}
+	if public != "" {
+		log.Info("workshop links name", "url", public)
+	}
+	srv := server.New(server.Config{Store: st, Tiles: svc, Cache: cache, CORSOrigins: origins, Timeout: *dbTimeout, View: view,
+		IndicatorVersion: versions.Get, PublicURL: public, Metrics: metrics, Log: log})
+	go srv.Run(wctx)
+	hs := &http.Server{
+		Handler:           srv,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
 	log.Info("serving", "addr", "http://"+ln.Addr().String())
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
@@ -101,11 +111,44 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	// Workshop streams never go idle: stopping the fan-out ends them, so
+	// that the drain below waits for ordinary requests only.
+	cancelWatch()
+	if err := hs.Shutdown(sctx); err != nil {
 		return err
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
+}
+
+// roomURL is the address phones in the room reach this server at, when it
+// listens on every interface (ATLAS_ADDR=0.0.0.0:8080) and none was
+// configured: its first private IPv4 address. Empty otherwise: links then
+// name the address the facilitator's browser used.
+func roomURL(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return ""
+	}
+	ifaces, err := net.Interfaces()
+	if err != nil {
+		return ""
+	}
+	for _, ifc := range ifaces {
+		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		addrs, err := ifc.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil && ipn.IP.IsPrivate() {
+				return "http://" + net.JoinHostPort(ipn.IP.String(), strconv.Itoa(tcp.Port))
+			}
+		}
+	}
+	return ""
 }

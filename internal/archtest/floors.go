@@ -28,6 +28,7 @@ var Floor = map[string]int{
 	"geodata":                      Ground,
 	"web-map":                      Ground,
 	"internal/archtest":            Ground,
+	"internal/auth":                Ground,
 
 	"internal/tiles":            Services,
 	"internal/importer":         Services,
@@ -37,6 +38,7 @@ var Floor = map[string]int{
 
 	"internal/demodata":  Products,
 	"internal/tilebench": Products,
+	"internal/workshop":  Products,
 
 	"internal/httpapi": Surfaces,
 
@@ -60,7 +62,7 @@ var SameFloor = map[string][]string{
 
 // Pure packages know no database, no HTTP, no process, and no package of
 // the module but other pure ones: the rules live there, testable alone.
-var Pure = []string{"internal/territory", "internal/indicator", "internal/importer/geofile"}
+var Pure = []string{"internal/territory", "internal/indicator", "internal/importer/geofile", "internal/auth"}
 
 // Rules beyond the floors: who may import what.
 var (

@@ -82,6 +82,9 @@ func (s *Service) Territory(ctx context.Context, level, code string) (*Territory
 	return out, nil
 }
 
+// Territories are the loaded territories, for names and checks in memory.
+func (s *Service) Territories() *territory.Registry { return s.tiles.Territories() }
+
 // SearchQuery is a territory search as typed in a URL.
 type SearchQuery struct {
 	Q      string

@@ -8,13 +8,16 @@ package httpapi
 import (
 	"context"
 	"io/fs"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/atlas-sante-travail/atlas/internal/diagnostic"
 	"github.com/atlas-sante-travail/atlas/internal/httpx"
 	"github.com/atlas-sante-travail/atlas/internal/tiles"
+	"github.com/atlas-sante-travail/atlas/internal/workshop"
 	webmap "github.com/atlas-sante-travail/atlas/web-map"
 )
 
@@ -30,12 +33,18 @@ type Config struct {
 	View DefaultView
 	// Web holds the built front end; nil is the one embedded in the binary.
 	Web fs.FS
+	Workshops *workshop.Service
+	// PublicURL is the scheme and host that workshop links and QR codes
+	// name ("http://192.168.1.20:8080" in a room with no internet); empty:
+	// the request's own.
+	PublicURL string
 }
 
 type handlers struct {
 	cfg   Config
 	diag  *diagnostic.Service
 	tiles *tiles.Service
+	ws    *workshop.Service
 }
 
 // Mount adds the surface's routes to e. The front end is mounted as the
@@ -49,7 +58,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	if cfg.Web == nil {
 		cfg.Web = webmap.Dist()
 	}
-	h := &handlers{cfg: cfg, diag: cfg.Diagnostic, tiles: cfg.Tiles}
+	h := &handlers{cfg: cfg, diag: cfg.Diagnostic, tiles: cfg.Tiles, ws: cfg.Workshops}
 	bounded := []echo.MiddlewareFunc{httpx.Timeout(cfg.Timeout), problems}
 	e.GET("/healthz", h.healthz)
 	e.GET("/readyz", h.readyz, bounded...)
@@ -67,5 +76,23 @@ func Mount(e *echo.Echo, cfg Config) {
 	api.GET("/indicators/:id", h.getIndicator)
 	api.GET("/indicators/:id/values", h.indicatorValues)
 	api.GET("/indicators/:id/choropleth", h.choropleth)
+
+	// Workshops: small JSON bodies; the event stream has no deadline.
+	ws := api.Group("/workshops", middleware.BodyLimit(strconv.Itoa(maxBody>>10)+"K"))
+	ws.POST("", h.createWorkshop)
+	ws.GET("/:code", h.getWorkshop)
+	ws.PATCH("/:code", h.updateWorkshop)
+	ws.POST("/:code/close", h.closeWorkshop)
+	ws.POST("/:code/reopen", h.reopenWorkshop)
+	ws.POST("/:code/participants", h.joinWorkshop)
+	ws.GET("/:code/participants", h.listParticipants)
+	ws.PUT("/:code/presence", h.putPresence)
+	ws.PUT("/:code/view", h.putView)
+	ws.POST("/:code/pointer", h.postPointer)
+	ws.POST("/:code/steps", h.addStep)
+	ws.PATCH("/:code/steps/:step", h.renameStep)
+	ws.DELETE("/:code/steps/:step", h.deleteStep)
+	ws.GET("/:code/qr.svg", h.workshopQR)
+	e.GET("/api/v1/workshops/:code/events", h.workshopEvents, problems)
 	e.RouteNotFound("/*", newWebFrontEnd(cfg.Web).handle)
 }

@@ -36,20 +36,28 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Fatalf("openapi %q", doc.OpenAPI)
 	}
 	documented := map[string]string{} // "GET /tiles/:layer" -> OpenAPI path
+	type param struct {
+		Ref  string `yaml:"$ref"`
+		Name string `yaml:"name"`
+		In   string `yaml:"in"`
+	}
 	for p, ops := range doc.Paths {
 		route := templateRe.ReplaceAllString(p, ":$1")
+		// Parameters of the path item hold for each of its operations.
+		var shared []param
+		if node, ok := ops["parameters"]; ok {
+			if err := node.Decode(&shared); err != nil {
+				t.Fatalf("%s parameters: %v", p, err)
+			}
+		}
 		for method, node := range ops {
 			if method == "parameters" {
 				continue
 			}
 			documented[strings.ToUpper(method)+" "+route] = p
 			var op struct {
-				Parameters []struct {
-					Ref  string `yaml:"$ref"`
-					Name string `yaml:"name"`
-					In   string `yaml:"in"`
-				} `yaml:"parameters"`
-				Responses map[string]any `yaml:"responses"`
+				Parameters []param        `yaml:"parameters"`
+				Responses  map[string]any `yaml:"responses"`
 			}
 			if err := node.Decode(&op); err != nil {
 				t.Fatalf("%s %s: %v", method, p, err)
@@ -58,7 +66,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 				t.Errorf("%s %s: no responses", method, p)
 			}
 			declared := map[string]bool{}
-			for _, prm := range op.Parameters {
+			for _, prm := range append(op.Parameters, shared...) {
 				name, in := prm.Name, prm.In
 				if prm.Ref != "" {
 					c := doc.Comps["parameters"][strings.TrimPrefix(prm.Ref, "#/components/parameters/")]

@@ -9,7 +9,10 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -23,6 +26,18 @@ type Problem struct {
 	Detail        string         `json:"detail,omitempty"`
 	Instance      string         `json:"instance,omitempty"`
 	InvalidParams []InvalidParam `json:"invalid-params,omitempty"`
+
+	// headers go with the answer (WWW-Authenticate, Retry-After).
+	headers http.Header
+}
+
+// WithHeader adds a header to the answer that carries the problem.
+func (p *Problem) WithHeader(key, value string) *Problem {
+	if p.headers == nil {
+		p.headers = http.Header{}
+	}
+	p.headers.Add(key, value)
+	return p
 }
 
 // InvalidParam names a request parameter at fault and what it accepts.
@@ -40,7 +55,41 @@ const (
 	TypeInvalidParameter = "/problems/invalid-parameter"
 	// TypeNotFound: what the path or a parameter names does not exist (404).
 	TypeNotFound = "/problems/not-found"
+	// TypeUnauthorized: no credentials, or not valid ones (401).
+	TypeUnauthorized = "/problems/unauthorized"
+	// TypeForbidden: valid credentials that may not do this (403).
+	TypeForbidden = "/problems/forbidden"
+	// TypeConflict: the resource's state forbids it now (409).
+	TypeConflict = "/problems/conflict"
+	// TypeTooManyRequests: over the allowance; Retry-After says when (429).
+	TypeTooManyRequests = "/problems/too-many-requests"
 )
+
+// Unauthorized is a 401 problem asking for a bearer token.
+func Unauthorized(detail string) *Problem {
+	return (&Problem{Type: TypeUnauthorized, Title: "Authentification requise", Status: http.StatusUnauthorized, Detail: detail}).
+		WithHeader("WWW-Authenticate", `Bearer realm="atlas"`)
+}
+
+// Forbidden is a 403 problem.
+func Forbidden(detail string) *Problem {
+	return &Problem{Type: TypeForbidden, Title: "Accès refusé", Status: http.StatusForbidden, Detail: detail}
+}
+
+// Conflict is a 409 problem.
+func Conflict(detail string) *Problem {
+	return &Problem{Type: TypeConflict, Title: "Action impossible maintenant", Status: http.StatusConflict, Detail: detail}
+}
+
+// TooManyRequests is a 429 problem saying when to try again.
+func TooManyRequests(detail string, retryAfter time.Duration) *Problem {
+	secs := int(math.Ceil(retryAfter.Seconds()))
+	if secs < 1 {
+		secs = 1
+	}
+	return (&Problem{Type: TypeTooManyRequests, Title: "Trop de requêtes", Status: http.StatusTooManyRequests, Detail: detail}).
+		WithHeader("Retry-After", strconv.Itoa(secs))
+}
 
 // BadParam is a 400 problem about one parameter.
 func BadParam(name, reason string, allowed ...string) *Problem {
@@ -89,6 +138,11 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		p.Instance = c.Request().URL.RequestURI()
 		b, _ := json.Marshal(p)
 		h := c.Response().Header()
+		for k, vs := range p.headers {
+			for _, v := range vs {
+				h.Add(k, v)
+			}
+		}
 		h.Set(echo.HeaderContentType, "application/problem+json")
 		h.Del("ETag")
 		h.Del(echo.HeaderContentEncoding)

@@ -1,6 +1,6 @@
 // Package server wires one Atlas server: the echo instance, the middleware
-// every surface shares (metrics, logs, panics, CORS, the problem adapter)
-// and the surfaces mounted on it. It reads no flag or environment: the
+// every surface shares (metrics, logs, panics, CORS, the problem adapter),
+// the read side and the workshops, and the surfaces mounted on them. It reads no flag or environment: the
 // command does, and passes a Config.
 package server
 
@@ -20,6 +20,7 @@ import (
 	"github.com/atlas-sante-travail/atlas/internal/httpx"
 	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/tiles"
+	"github.com/atlas-sante-travail/atlas/internal/workshop"
 )
 
 // The server's metrics count the tiles' cache.
@@ -43,13 +44,27 @@ type Config struct {
 	// diagnostic.Config.Version.
 	IndicatorVersion func(context.Context) (string, error)
 	// Web is the built front end; nil is the one embedded in the binary.
-	Web     fs.FS
-	Metrics *httpx.Metrics
-	Log     *slog.Logger
+	Web fs.FS
+	// PublicURL is what workshop links and QR codes name; empty: the
+	// request's scheme and host.
+	PublicURL string
+	Metrics   *httpx.Metrics
+	Log       *slog.Logger
 }
 
+// Server is the echo server with its surfaces, and what runs behind them.
+type Server struct {
+	*echo.Echo
+	Diagnostic *diagnostic.Service
+	Workshops  *workshop.Service
+}
+
+// Run fans the workshops' events out until ctx ends (every server runs it:
+// it is how an event committed through one reaches the streams of all).
+func (s *Server) Run(ctx context.Context) { s.Workshops.Run(ctx) }
+
 // New builds the server with every surface mounted.
-func New(cfg Config) *echo.Echo {
+func New(cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
@@ -86,6 +101,8 @@ func New(cfg Config) *echo.Echo {
 		ping = cfg.Store.Ping
 	}
 	diag := diagnostic.New(diagnostic.Config{Store: cfg.Store, Tiles: cfg.Tiles, Version: cfg.IndicatorVersion, Cache: cfg.Cache})
-	httpapi.Mount(e, httpapi.Config{Diagnostic: diag, Tiles: cfg.Tiles, Ping: ping, Timeout: cfg.Timeout, View: cfg.View, Web: cfg.Web})
-	return e
+	ws := workshop.New(workshop.Config{Store: cfg.Store, Diagnostic: diag, Log: cfg.Log})
+	httpapi.Mount(e, httpapi.Config{Diagnostic: diag, Tiles: cfg.Tiles, Ping: ping, Timeout: cfg.Timeout, View: cfg.View, Web: cfg.Web,
+		Workshops: ws, PublicURL: cfg.PublicURL})
+	return &Server{Echo: e, Diagnostic: diag, Workshops: ws}
 }

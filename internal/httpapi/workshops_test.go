@@ -1,0 +1,342 @@
+package httpapi_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+
+	"image"
+	"image/color"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/atlas-sante-travail/atlas/internal/blob"
+	"github.com/atlas-sante-travail/atlas/internal/httpx"
+	"github.com/atlas-sante-travail/atlas/internal/server"
+	"github.com/atlas-sante-travail/atlas/internal/tiles"
+	"github.com/atlas-sante-travail/atlas/internal/workshop"
+)
+
+// replica is one atlas server of a pair sharing a database.
+type replica struct {
+	srv    *httptest.Server
+	cancel context.CancelFunc
+}
+
+func startReplica(t *testing.T, f indFixture, public string) replica {
+	t.Helper()
+	svc := tiles.NewService(f.st, blob.NewLRU(16<<20), tiles.Options{PrewarmMaxZoom: -1})
+	if err := svc.LoadAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s := server.New(server.Config{Store: f.st, Tiles: svc, PublicURL: public})
+	ctx, cancel := context.WithCancel(context.Background())
+	go s.Run(ctx)
+	for !s.Workshops.Listening() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	r := replica{srv: httptest.NewServer(s), cancel: cancel}
+	t.Cleanup(r.stop)
+	return r
+}
+
+func (r replica) stop() { r.cancel(); r.srv.CloseClientConnections(); r.srv.Close() }
+
+// call makes a JSON request and decodes the answer into out (a Problem
+// for an error status).
+func call(t *testing.T, method, url, token string, body any, out any) *http.Response {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, url, rd)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil && len(b) > 0 {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %v\n%s", method, url, err, b)
+		}
+	}
+	return resp
+}
+
+func wsView(sex string) map[string]any {
+	return map[string]any{"indicator": "taux-at", "level": "departement", "period": "2022", "sex": sex, "sector": "ensemble",
+		"method": "quantiles", "classes": 5, "palette": "", "region": "76", "selection": "31", "bounds": []float64{-0.5, 42.3, 4.9, 45.1}}
+}
+
+// stream reads a workshop's SSE stream, one event at a time.
+type stream struct {
+	resp *http.Response
+	sc   *bufio.Scanner
+}
+
+type sseEvent struct {
+	id   int64
+	kind string
+	data string
+}
+
+func openStream(t *testing.T, url, token, lastID string) *stream {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("stream %s: %d %s", url, resp.StatusCode, b)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return &stream{resp: resp, sc: bufio.NewScanner(resp.Body)}
+}
+
+func (s *stream) next(t *testing.T) sseEvent {
+	t.Helper()
+	done := make(chan sseEvent, 1)
+	go func() {
+		var e sseEvent
+		for s.sc.Scan() {
+			line := s.sc.Text()
+			switch {
+			case strings.HasPrefix(line, "id: "):
+				e.id, _ = strconv.ParseInt(strings.TrimPrefix(line, "id: "), 10, 64)
+			case strings.HasPrefix(line, "event: "):
+				e.kind = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				e.data = strings.TrimPrefix(line, "data: ")
+			case line == "" && e.kind != "":
+				done <- e
+				return
+			}
+		}
+		done <- sseEvent{}
+	}()
+	select {
+	case e := <-done:
+		if e.kind == "" {
+			t.Fatal("stream ended")
+		}
+		return e
+	case <-time.After(5 * time.Second):
+		t.Fatal("no event within 5 s")
+	}
+	return sseEvent{}
+}
+
+func TestWorkshopsOverHTTP(t *testing.T) {
+	f := setupIndicators(t)
+	const public = "http://192.168.1.20:8080"
+	a := startReplica(t, f, public)
+	b := startReplica(t, f, "")
+	api := func(r replica, path string) string { return r.srv.URL + "/api/v1/workshops" + path }
+
+	var created workshop.Created
+	if r := call(t, "POST", api(a, ""), "", map[string]any{"title": "Atelier sinistralité", "region": "76", "view": wsView("ensemble")}, &created); r.StatusCode != 201 {
+		t.Fatalf("create: %d %+v", r.StatusCode, created)
+	}
+	code, ft := created.Workshop.Code, created.FacilitatorToken
+	if created.Links.Participant != public+"/#atelier="+code || !strings.HasPrefix(created.Links.Facilitator, public+"/#atelier="+code+"&animateur=") {
+		t.Errorf("links name the public address: %+v", created.Links)
+	}
+	var joined workshop.Joined
+	if r := call(t, "POST", api(b, "/"+strings.ToLower(code)+"/participants"), "", map[string]string{"name": "Marie"}, &joined); r.StatusCode != 201 {
+		t.Fatalf("join: %d", r.StatusCode)
+	}
+	pt := joined.Token
+
+	t.Run("refusals are problems naming what is wrong", func(t *testing.T) {
+		for _, c := range []struct {
+			method, path, token string
+			body                any
+			status              int
+			typ, param          string
+		}{
+			{"PUT", "/" + code + "/view", "", wsView("femmes"), 401, httpx.TypeUnauthorized, ""},
+			{"PUT", "/" + code + "/view", pt, wsView("femmes"), 403, httpx.TypeForbidden, ""},
+			{"PUT", "/" + code + "/view", ft, map[string]any{"indicator": "taux-at", "level": "departement", "sex": "tous", "bounds": []float64{0, 42, 3, 45}}, 400, httpx.TypeInvalidParameter, "sex"},
+			{"PUT", "/" + code + "/view", ft, map[string]any{"indicator": "taux-at", "zoom": 5}, 400, httpx.TypeInvalidParameter, "zoom"},
+			{"PUT", "/" + code + "/view", ft, map[string]any{"indicator": 5}, 400, httpx.TypeInvalidParameter, "indicator"},
+			{"POST", "/" + code + "/participants", "", map[string]string{"name": strings.Repeat("x", 41)}, 400, httpx.TypeInvalidParameter, "name"},
+			{"GET", "/AAAAAA", "", nil, 404, httpx.TypeNotFound, ""},
+			{"GET", "/" + code + "/participants", pt, nil, 403, httpx.TypeForbidden, ""},
+			{"DELETE", "/" + code + "/steps/0", ft, nil, 400, httpx.TypeInvalidParameter, "step"},
+		} {
+			var p httpx.Problem
+			r := call(t, c.method, api(a, c.path), c.token, c.body, &p)
+			if r.StatusCode != c.status || p.Type != c.typ || r.Header.Get("Content-Type") != "application/problem+json" {
+				t.Errorf("%s %s: %d %+v", c.method, c.path, r.StatusCode, p)
+			}
+			if c.param != "" && (len(p.InvalidParams) != 1 || p.InvalidParams[0].Name != c.param) {
+				t.Errorf("%s %s: parameter %+v, want %s", c.method, c.path, p.InvalidParams, c.param)
+			}
+			if c.status == 401 && r.Header.Get("WWW-Authenticate") == "" {
+				t.Errorf("401 without WWW-Authenticate")
+			}
+		}
+	})
+
+	t.Run("a change through one server reaches a stream of the other", func(t *testing.T) {
+		var snap workshop.Workshop
+		call(t, "GET", api(b, "/"+code), pt, nil, &snap)
+		if snap.Me == nil || snap.Me.Name != "Marie" {
+			t.Fatalf("snapshot me %+v", snap.Me)
+		}
+		s := openStream(t, api(b, "/"+code+"/events?after="+strconv.FormatInt(snap.Seq, 10)), pt, "")
+		start := time.Now()
+		var c struct{ Seq int64 }
+		if r := call(t, "PUT", api(a, "/"+code+"/view"), ft, wsView("femmes"), &c); r.StatusCode != 200 {
+			t.Fatalf("view: %d", r.StatusCode)
+		}
+		e := s.next(t)
+		if e.kind != "view" || e.id != c.Seq || !strings.Contains(e.data, `"sex":"femmes"`) {
+			t.Fatalf("got %+v, want view %d", e, c.Seq)
+		}
+		t.Logf("facilitator on A → participant's stream on B: %s", time.Since(start))
+		// A pointer from the participant, through B, reaches the stream too.
+		if r := call(t, "POST", api(b, "/"+code+"/pointer"), pt, map[string]string{"level": "departement", "code": "31"}, &c); r.StatusCode != 200 {
+			t.Fatalf("pointer: %d", r.StatusCode)
+		}
+		if e := s.next(t); e.kind != "pointer" || !strings.Contains(e.data, `"by":"Marie"`) || !strings.Contains(e.data, `"name":"Haute-Garonne"`) {
+			t.Errorf("pointer event %+v", e)
+		}
+	})
+
+	t.Run("a restarted server loses nothing: the stream resumes from Last-Event-ID", func(t *testing.T) {
+		var snap workshop.Workshop
+		call(t, "GET", api(a, "/"+code), pt, nil, &snap)
+		s := openStream(t, api(b, "/"+code+"/events"), pt, strconv.FormatInt(snap.Seq, 10))
+		var c struct{ Seq int64 }
+		call(t, "PUT", api(a, "/"+code+"/view"), ft, wsView("hommes"), &c)
+		last := s.next(t)
+		b.stop() // B goes down; the client's stream ends
+		// Events committed while nobody streams.
+		call(t, "PUT", api(a, "/"+code+"/view"), ft, wsView("ensemble"), nil)
+		var step workshop.Step
+		if r := call(t, "POST", api(a, "/"+code+"/steps"), ft, map[string]any{"title": "Après la panne", "view": wsView("femmes")}, &step); r.StatusCode != 201 {
+			t.Fatalf("step: %d", r.StatusCode)
+		}
+		b2 := startReplica(t, f, "")
+		s2 := openStream(t, b2.srv.URL+"/api/v1/workshops/"+code+"/events", pt, strconv.FormatInt(last.id, 10))
+		v, st := s2.next(t), s2.next(t)
+		if v.kind != "view" || !strings.Contains(v.data, `"sex":"ensemble"`) || st.kind != "steps" || !strings.Contains(st.data, "Après la panne") || st.id != v.id+1 {
+			t.Errorf("after the restart: %+v then %+v", v, st)
+		}
+	})
+
+	t.Run("presence, close and reopen", func(t *testing.T) {
+		call(t, "PUT", api(a, "/"+code+"/presence"), pt, map[string]bool{"following": true}, nil)
+		var ps struct{ Participants []workshop.Presence }
+		call(t, "GET", api(a, "/"+code+"/participants"), ft, nil, &ps)
+		if len(ps.Participants) != 1 || !ps.Participants[0].Following || ps.Participants[0].Name != "Marie" {
+			t.Errorf("participants %+v", ps)
+		}
+		var w workshop.Workshop
+		if r := call(t, "POST", api(a, "/"+code+"/close"), ft, nil, &w); r.StatusCode != 200 || w.Status != "closed" {
+			t.Fatalf("close: %d %+v", r.StatusCode, w)
+		}
+		var p httpx.Problem
+		if r := call(t, "PUT", api(a, "/"+code+"/view"), ft, wsView("femmes"), &p); r.StatusCode != 409 || p.Type != "/problems/workshop-closed" {
+			t.Errorf("a view in a closed workshop: %d %+v", r.StatusCode, p)
+		}
+		if r := call(t, "POST", api(a, "/"+code+"/reopen"), ft, nil, &w); r.StatusCode != 200 || w.Status != "open" {
+			t.Errorf("reopen: %d %+v", r.StatusCode, w)
+		}
+	})
+
+	t.Run("the QR code holds the participants' link", func(t *testing.T) {
+		r, err := http.Get(api(a, "/"+code+"/qr.svg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close()
+		svg, _ := io.ReadAll(r.Body)
+		if r.StatusCode != 200 || r.Header.Get("Content-Type") != "image/svg+xml" {
+			t.Fatalf("%d %s", r.StatusCode, r.Header.Get("Content-Type"))
+		}
+		text := decodeQR(t, svg)
+		if text != public+"/#atelier="+code {
+			t.Errorf("QR code holds %q", text)
+		}
+	})
+
+	t.Run("too many requests", func(t *testing.T) {
+		var limited *http.Response
+		for i := 0; i < 200 && limited == nil; i++ {
+			var p httpx.Problem
+			if r := call(t, "PUT", api(a, "/"+code+"/presence"), pt, map[string]bool{"following": i%2 == 0}, &p); r.StatusCode == 429 {
+				limited = r
+				if p.Type != httpx.TypeTooManyRequests {
+					t.Errorf("problem %+v", p)
+				}
+			}
+		}
+		if limited == nil || limited.Header.Get("Retry-After") == "" {
+			t.Fatalf("200 requests at once were never refused (%v)", limited)
+		}
+	})
+}
+
+// decodeQR rasterises the server's SVG (square modules drawn as
+// horizontal runs) and reads it with a QR decoder, as a phone would.
+func decodeQR(t *testing.T, svg []byte) string {
+	t.Helper()
+	m := regexp.MustCompile(`viewBox="0 0 (\d+) \d+"`).FindSubmatch(svg)
+	if m == nil {
+		t.Fatalf("no viewBox in %.200s", svg)
+	}
+	n, _ := strconv.Atoi(string(m[1]))
+	const scale = 8
+	img := image.NewGray(image.Rect(0, 0, n*scale, n*scale))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	runs := regexp.MustCompile(`M(\d+) (\d+)h(\d+)v1h-\d+z`).FindAllSubmatch(svg, -1)
+	if len(runs) == 0 {
+		t.Fatal("no module drawn")
+	}
+	for _, r := range runs {
+		x, _ := strconv.Atoi(string(r[1]))
+		y, _ := strconv.Atoi(string(r[2]))
+		w, _ := strconv.Atoi(string(r[3]))
+		for yy := y * scale; yy < (y+1)*scale; yy++ {
+			for xx := x * scale; xx < (x+w)*scale; xx++ {
+				img.SetGray(xx, yy, color.Gray{Y: 0})
+			}
+		}
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		t.Fatalf("the QR code does not decode: %v", err)
+	}
+	return res.GetText()
+}
