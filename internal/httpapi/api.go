@@ -32,7 +32,7 @@ type Config struct {
 	// View is what the workshop map opens on when its link says nothing.
 	View DefaultView
 	// Web holds the built front end; nil is the one embedded in the binary.
-	Web fs.FS
+	Web       fs.FS
 	Workshops *workshop.Service
 	// PublicURL is the scheme and host that workshop links and QR codes
 	// name ("http://192.168.1.20:8080" in a room with no internet); empty:
