@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/atlas-sante-travail/atlas/internal/tilebench"
+	"github.com/atlas-sante-travail/atlas/internal/workshopbench"
 )
 
 func cmdBenchTiles(ctx context.Context, log *slog.Logger, args []string) error {
@@ -46,6 +47,40 @@ func benchTiles(ctx context.Context, log *slog.Logger, args []string, out io.Wri
 	})
 	if err != nil {
 		return fmt.Errorf("bench tiles: %w", err)
+	}
+	return bf.report(out, rep)
+}
+
+func cmdBenchWorkshop(ctx context.Context, log *slog.Logger, args []string) error {
+	return benchWorkshop(ctx, log, args, os.Stdout)
+}
+
+// benchWorkshop runs `atlas bench workshop`, the table to out.
+func benchWorkshop(ctx context.Context, log *slog.Logger, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("bench workshop", flag.ContinueOnError)
+	rate := fs.Float64("rate", 10, "views the facilitator sends per second")
+	clients := fs.String("clients", "", "comma-separated runs as CLIENTSxSERVERS, with ! for a server stopped halfway (default 200x1,1000x1,1000x2,1000x2!)")
+	bf := addBenchFlags(fs, 30*time.Second)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	bin, url, err := bf.check(fs)
+	if err != nil {
+		return err
+	}
+	specs := workshopbench.DefaultSpecs()
+	if *clients != "" {
+		if specs, err = workshopbench.ParseSpecs(*clients); err != nil {
+			return fmt.Errorf("--clients: %w", err)
+		}
+	}
+	if *rate <= 0 || *rate > 25 {
+		return fmt.Errorf("--rate %g: between 0 and 25 (the facilitator's allowance is 30 a second)", *rate)
+	}
+	rep, err := workshopbench.Run(ctx, workshopbench.Config{Specs: specs, Duration: *bf.duration, Rate: *rate,
+		AtlasBin: bin, DatabaseURL: url, ServerOutput: os.Stderr, Log: log})
+	if err != nil {
+		return fmt.Errorf("bench workshop: %w", err)
 	}
 	return bf.report(out, rep)
 }

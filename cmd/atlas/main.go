@@ -8,6 +8,7 @@
 //	atlas import demo                fetch and import the demo geography and indicators
 //	atlas bench tiles                measure tile serving against a PostGIS ST_AsMVT baseline
 //	atlas bench choropleth           measure choropleth latency, throughput and 304s
+//	atlas bench workshop             measure workshop event delivery to SSE participants
 //
 // The database comes from DATABASE_URL, or else the project's private
 // cluster under ./.atlas/pg when it exists.
@@ -48,6 +49,7 @@ commands:
   import indicators     import one indicator: --meta FILE (.json/.yaml) --values FILE (.csv) [--layout wide]
   bench tiles           benchmark tile serving against a PostGIS ST_AsMVT baseline
   bench choropleth      benchmark the indicator maps of the API (needs atlas import demo)
+  bench workshop        benchmark live workshops: SSE delivery to 200 and 1,000 participants, two servers, failover
 
 The database is DATABASE_URL, or the private cluster started by deploy/pg/cluster.sh.`
 
@@ -86,15 +88,17 @@ func run(ctx context.Context, args []string) error {
 		return fmt.Errorf("unknown import %q (territories, indicators, demo)", args[1])
 	case "bench":
 		if len(args) < 2 {
-			return errors.New("usage: atlas bench tiles|choropleth [flags]")
+			return errors.New("usage: atlas bench tiles|choropleth|workshop [flags]")
 		}
 		switch args[1] {
 		case "tiles":
 			return cmdBenchTiles(ctx, log, args[2:])
 		case "choropleth":
 			return cmdBenchChoropleth(ctx, log, args[2:])
+		case "workshop":
+			return cmdBenchWorkshop(ctx, log, args[2:])
 		}
-		return fmt.Errorf("unknown bench %q (tiles, choropleth)", args[1])
+		return fmt.Errorf("unknown bench %q (tiles, choropleth, workshop)", args[1])
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil

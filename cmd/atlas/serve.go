@@ -92,7 +92,8 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	srv := server.New(server.Config{Store: st, Tiles: svc, Cache: cache, CORSOrigins: origins, Timeout: *dbTimeout, View: view,
 		IndicatorVersion: versions.Get, PublicURL: public, Metrics: metrics, Log: log})
-	go srv.Run(wctx)
+	ran := make(chan struct{})
+	go func() { srv.Run(wctx); close(ran) }()
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -116,6 +117,11 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	cancelWatch()
 	if err := hs.Shutdown(sctx); err != nil {
 		return err
+	}
+	// The fan-out writes who left before the store closes.
+	select {
+	case <-ran:
+	case <-sctx.Done():
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -36,9 +36,10 @@ var Floor = map[string]int{
 
 	"internal/diagnostic": Read,
 
-	"internal/demodata":  Products,
-	"internal/tilebench": Products,
-	"internal/workshop":  Products,
+	"internal/demodata":      Products,
+	"internal/tilebench":     Products,
+	"internal/workshop":      Products,
+	"internal/workshopbench": Products,
 
 	"internal/httpapi": Surfaces,
 
@@ -56,6 +57,8 @@ var SameFloor = map[string][]string{
 	"internal/httpx": {"internal/blob"},
 	// The importer reads files with its own readers.
 	"internal/importer": {"internal/importer/geofile"},
+	// The workshop bench starts servers as the other benches do.
+	"internal/workshopbench": {"internal/tilebench"},
 	// The command starts the server it wires.
 	"cmd/atlas": {"internal/server"},
 }

@@ -112,16 +112,45 @@ func (h *Hub) Run(ctx context.Context) {
 		})
 	h.listening.Store(false)
 	// The server is stopping: end every stream, so that its handler
-	// returns and the shutdown is not held up; clients resume elsewhere
-	// or after the restart, from their last id.
+	// returns and the shutdown is not held up (clients resume elsewhere or
+	// after the restart, from their last id), and say that its
+	// participants left before the store is closed.
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	for _, r := range h.rooms {
+	rooms := make([]*room, 0, len(h.rooms))
+	for id, r := range h.rooms {
+		rooms = append(rooms, r)
+		delete(h.rooms, id)
+	}
+	h.mu.Unlock()
+	for _, r := range rooms {
 		r.mu.Lock()
 		for s := range r.subs {
 			r.drop(s)
 		}
+		if r.idle != nil {
+			r.idle.Stop()
+		}
+		r.closed = true
+		close(r.done)
 		r.mu.Unlock()
+		r.flushPresence()
+	}
+}
+
+// flushPresence writes the presence changes still queued, once the room's
+// loop is stopped.
+func (r *room) flushPresence() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for {
+		select {
+		case p := <-r.presence:
+			if err := r.hub.st.SeeParticipants(ctx, r.id, []int{p.participant}, p.connected); err != nil {
+				r.hub.log.Warn("presence", "workshop", r.id, "err", err)
+			}
+		default:
+			return
+		}
 	}
 }
 
