@@ -5,7 +5,10 @@
 #   ATLAS_URL=http://127.0.0.1:8097 ATLAS_REGION_URL=http://127.0.0.1:8098 \
 #     bash deploy/browser-test.sh
 #
-# (the second server runs `atlas serve --region 76` on the same base).
+# (the second server runs `atlas serve --region 76` on the same base). The
+# workshop test (workshop.test.mjs) starts, stops and restarts its own
+# server: with an external ATLAS_URL, also give it ATLAS_BIN (an atlas
+# binary) and ATLAS_DATABASE_URL (the database ATLAS_URL serves).
 #
 # Without ATLAS_URL it starts servers itself: the front end is built,
 # bin/atlas compiled, a throwaway database created in the private cluster (or
@@ -80,7 +83,10 @@ if [ -z "${ATLAS_URL:-}" ]; then
 	# The same base seen by a regional diagnostic group (region.test.mjs).
 	serve occitanie --region 76 >"$log.url"
 	ATLAS_REGION_URL=$(cat "$log.url")
-	export ATLAS_URL ATLAS_REGION_URL
+	# The workshop test runs its own server on this base, to restart it mid-session.
+	ATLAS_BIN=$PWD/bin/atlas
+	ATLAS_DATABASE_URL=$dburl
+	export ATLAS_URL ATLAS_REGION_URL ATLAS_BIN ATLAS_DATABASE_URL
 fi
 
 mkdir -p test-artifacts

@@ -33,9 +33,10 @@ export default defineConfig({
     target: 'es2022',
   },
   server: {
+    // ATLAS_DEV_API: another `atlas serve` than the default address.
     proxy: {
-      '/api': 'http://127.0.0.1:8080',
-      '/tiles': 'http://127.0.0.1:8080',
+      '/api': process.env['ATLAS_DEV_API'] ?? 'http://127.0.0.1:8080',
+      '/tiles': process.env['ATLAS_DEV_API'] ?? 'http://127.0.0.1:8080',
     },
   },
 });

@@ -19,12 +19,16 @@ import { formatValue, LEVEL_LABELS } from './labels';
 import { renderLegend } from './legend';
 import { initExport, type ComposedInfo } from './export';
 import { initInsets } from './insets';
+import { initLayout } from './layout';
 import { initPlaceLabels } from './place-labels';
 import { initPresentation } from './presentation';
 import { initProfile } from './profile';
 import { initSearch } from './search';
 import { AtlasMap, type Bounds, type FeatureRef } from './map';
 import { DEFAULT_CAMERA, DEFAULT_STATE, parseState, writeState, type ViewState } from './url-state';
+import type { AtlasApp, ChangeSource } from './app';
+import { getWorkshop, problemText, WorkshopError, type Workshop, type WorkshopView } from './workshop-api';
+import { facilitatorToken, parseWorkshopLink, participantToken, setParticipantToken, takeWorkshopLink } from './workshop-link';
 import './style.css';
 
 const DEFAULT_INDICATOR = 'chomage-ze';
@@ -39,6 +43,8 @@ interface Recolour {
 /** What the browser test reads; harmless for users. */
 interface AtlasDebug {
   map: AtlasMap['map'];
+  /** The workshop mode's own read-outs, once it has started. */
+  workshop?: unknown;
   atlas: AtlasMap;
   state: () => ViewState;
   choropleth: () => Choropleth | null;
@@ -102,17 +108,68 @@ function waitIdle(map: AtlasMap['map']): Promise<void> {
   return new Promise((r) => map.once('idle', () => r()));
 }
 
+/** The state of a workshop view (what the link would say, plus the view's choices). */
+function viewState(v: WorkshopView, base: ViewState): ViewState {
+  return {
+    ...base,
+    indicator: v.indicator,
+    level: v.level,
+    period: v.period ?? '',
+    sex: v.sex ?? 'ensemble',
+    sector: v.sector || 'ensemble',
+    method: v.method ?? 'quantiles',
+    classes: v.classes ?? 5,
+    palette: v.palette ?? '',
+    region: v.region ?? '',
+    selection: v.selection ?? '',
+    camera: null,
+  };
+}
+
+/**
+ * The snapshot of the workshop a link names, with the token this browser
+ * holds for it (a stale one, from a reset server, is dropped and the
+ * snapshot read without it). Null when the link names none.
+ */
+async function workshopSnapshot(): Promise<{ code: string; snapshot: Workshop | null; error: string }> {
+  const link = takeWorkshopLink();
+  if (!link) return { code: '', snapshot: null, error: '' };
+  const token = facilitatorToken(link.code) ?? participantToken(link.code);
+  try {
+    return { code: link.code, snapshot: await getWorkshop(link.code, token), error: '' };
+  } catch (err) {
+    if (token && err instanceof WorkshopError && err.status === 401) {
+      if (participantToken(link.code) === token) setParticipantToken(link.code, null);
+      try {
+        return { code: link.code, snapshot: await getWorkshop(link.code, null), error: '' };
+      } catch (again) {
+        err = again;
+      }
+    }
+    return { code: link.code, snapshot: null, error: `Atelier ${link.code} : ${problemText(err)}` };
+  }
+}
+
 async function start(): Promise<void> {
+  const layout = initLayout();
   const status = must<HTMLElement>('etat');
   const tooltip = must<HTMLElement>('infobulle');
   const selectionBox = must<HTMLElement>('selection');
   // The catalogues and the default view were preloaded by index.html while
-  // this script loaded.
-  const [list, tilesets, view] = await Promise.all([listIndicators(), listTileSets(), getDefaultView()]);
+  // this script loaded. A workshop link also needs the workshop's state:
+  // asked for at the same time, so that the first paint is already its view.
+  const [list, tilesets, view, joined] = await Promise.all([listIndicators(), listTileSets(), getDefaultView(), workshopSnapshot()]);
   const indicators = list.indicators;
   performance.mark('atlas-catalogue');
   const defaults: ViewState = { ...DEFAULT_STATE, region: view.region?.code ?? '', indicator: view.indicator ?? '' };
-  let { state, ind } = resolve(parseState(location, defaults), indicators);
+  const workshopView = joined.snapshot?.view ?? null;
+  let { state, ind } = resolve(workshopView ? viewState(workshopView, defaults) : parseState(joined.code ? { hash: '', search: '' } : location, defaults), indicators);
+  // In a workshop the address bar keeps the workshop's fragment, not the view.
+  let workshopHash: string | null = joined.code ? location.hash : null;
+  /** Writes the view to the address bar (not in a workshop). */
+  function persist(): void {
+    if (workshopHash === null) writeState(state, defaults);
+  }
 
   /** Extent of a région studied (null for France), from the default view or the API. */
   async function extentOf(region: string): Promise<Bounds | null> {
@@ -125,7 +182,7 @@ async function start(): Promise<void> {
   const regions = (): Promise<TerritoryRef[]> => (regionList ??= listTerritories('region').then((r) => r.territories));
   let extent: Bounds | null = null;
   // Shown in the status line once the map is drawn.
-  let notice = '';
+  let notice = joined.error;
   try {
     extent = await extentOf(state.region);
   } catch (err) {
@@ -139,7 +196,7 @@ async function start(): Promise<void> {
   const firstLevel = levelOf(state);
   let pending: Promise<Choropleth> | null = getChoropleth(state.indicator, choroplethQuery(state));
   pending.catch(() => {}); // reported by refresh() when it awaits it
-  const atlas = new AtlasMap(must('carte'), state.camera ?? extent ?? DEFAULT_CAMERA, tilesets, firstLevel, state.region);
+  const atlas = new AtlasMap(must('carte'), workshopView?.bounds ?? state.camera ?? extent ?? DEFAULT_CAMERA, tilesets, firstLevel, state.region);
   void atlas.whenLoaded().then(() => performance.mark('atlas-carte-chargee'));
 
   const controls = new Controls(must('controles'));
@@ -173,7 +230,7 @@ async function start(): Promise<void> {
     // Presentation mode changes the page, not the map's colours: no refresh.
     setPresentation: (on: boolean) => {
       state = { ...state, presentation: on };
-      writeState(state, defaults);
+      persist();
     },
   });
 
@@ -208,10 +265,21 @@ async function start(): Promise<void> {
     tooltip.append(strong, ...lines);
     tooltip.dataset['status'] = inside ? (t?.status ?? 'missing') : 'context';
     tooltip.hidden = false;
+    // Kept inside the map: below and right of the pointer, or above / left
+    // of it near an edge (a phone's map is narrow).
     const r = tooltip.parentElement?.getBoundingClientRect();
-    const x = Math.min(h.point.x + 14, (r?.width ?? 1e4) - tooltip.offsetWidth - 4);
-    tooltip.style.transform = `translate(${Math.max(4, x)}px, ${h.point.y + 14}px)`;
+    const w = r?.width ?? 1e4;
+    const hgt = r?.height ?? 1e4;
+    let x = h.point.x + 14;
+    if (x + tooltip.offsetWidth > w - 4) x = Math.min(h.point.x - 14 - tooltip.offsetWidth, w - tooltip.offsetWidth - 4);
+    let y = h.point.y + 14;
+    if (y + tooltip.offsetHeight > hgt - 4) y = h.point.y - 14 - tooltip.offsetHeight;
+    tooltip.style.transform = `translate(${Math.max(4, x)}px, ${Math.max(4, y)}px)`;
   };
+  // A finger has no "mouseleave": the tooltip of a tap goes when the map moves.
+  atlas.map.on('movestart', () => {
+    if (layout.isMobile()) tooltip.hidden = true;
+  });
 
   function showSelection(): void {
     const t = current?.territories.find((x) => x.code === state.selection);
@@ -229,20 +297,35 @@ async function start(): Promise<void> {
     }
   }
 
+  const viewListeners: Array<(source: ChangeSource) => void> = [];
+  const userListeners: Array<() => void> = [];
+  const viewChanged = (source: ChangeSource): void => viewListeners.forEach((cb) => cb(source));
+  const userActs = (): void => userListeners.forEach((cb) => cb());
+
   atlas.onClick = (f) => {
     // Only the territories of the choropleth can be selected: a click on the
     // context outside the région studied selects nothing.
     const t = f ? byId.get(Number(f.id)) : undefined;
+    userActs();
     state = { ...state, selection: t?.code ?? '' };
-    writeState(state, defaults);
+    persist();
     showSelection();
+    viewChanged('user');
   };
   atlas.onMove = (c) => {
     state = { ...state, camera: c };
-    writeState(state, defaults);
+    persist();
   };
 
-  async function refresh(what: string): Promise<void> {
+  // The last refresh asked for (settled() waits for it).
+  let lastRefresh: Promise<void> = Promise.resolve();
+  function refresh(what: string): Promise<void> {
+    const p = redraw(what);
+    lastRefresh = p;
+    return p;
+  }
+
+  async function redraw(what: string): Promise<void> {
     const my = ++seq;
     inflight?.abort();
     const ac = new AbortController();
@@ -263,9 +346,10 @@ async function start(): Promise<void> {
       byId = new Map(ch.territories.map((t) => [t.id, t]));
       const applyMs = atlas.applyChoropleth(ch);
       renderLegend(must('legende'), ch, ind);
+      layout.renderMiniLegend(ch);
       controls.render(indicators, state, ch.period);
       showSelection();
-      writeState(state, defaults);
+      persist();
       document.title = `${ch.label} – Atlas Santé-Travail`;
       await waitIdle(atlas.map);
       if (levelChanged || debug.metrics.firstPaintMs === null) {
@@ -311,10 +395,13 @@ async function start(): Promise<void> {
     state = { ...state, region, camera: null, selection: '' };
     atlas.setStudyArea(region);
     atlas.fitTo(b, true, DEFAULT_CAMERA);
+    viewChanged('user');
     await refresh('region');
   }
 
+  // Every control (and the shortcuts of presentation.ts) goes through here.
   controls.onChange = (c: Change) => {
+    userActs();
     if (c.region !== undefined && c.region !== state.region) {
       void study(c.region);
       return;
@@ -323,10 +410,35 @@ async function start(): Promise<void> {
     const next = { ...state, ...c };
     if (c.indicator && c.indicator !== state.indicator) next.selection = state.selection;
     ({ state, ind } = resolve(next, indicators));
+    viewChanged('user');
     void refresh(what);
   };
 
+  const paletteSelect = must<HTMLSelectElement>('ctl-palette');
+  /** A workshop view's choices, applied the way the controls apply theirs. */
+  async function applyView(v: WorkshopView): Promise<void> {
+    const before = state;
+    ({ state, ind } = resolve(viewState(v, state), indicators));
+    state = { ...state, camera: before.camera, presentation: before.presentation };
+    atlas.setStudyArea(state.region);
+    paletteSelect.value = state.palette;
+    const keys = ['indicator', 'level', 'period', 'sex', 'sector', 'method', 'classes', 'palette', 'region'] as const;
+    const recolour = keys.some((k) => before[k] !== state[k]);
+    viewChanged('program');
+    if (recolour) await refresh('atelier');
+    else if (before.selection !== state.selection) {
+      showSelection();
+      persist();
+    }
+  }
+
   window.addEventListener('hashchange', () => {
+    if (workshopHash !== null || parseWorkshopLink(location.hash)) {
+      // Another workshop, or the way out of one: the page starts again
+      // from the new link (tokens and roles are read at start).
+      if (location.hash !== workshopHash) location.reload();
+      return;
+    }
     const before = state.region;
     ({ state, ind } = resolve(parseState(location, defaults), indicators));
     atlas.setStudyArea(state.region);
@@ -341,11 +453,91 @@ async function start(): Promise<void> {
     void refresh('url');
   });
 
-  const profile = initProfile({ atlas, state: () => state, indicators });
+  // A phone following a workshop does not open the profile of the
+  // facilitator's selection over its map (it would cover most of it).
+  // Decided before the panel's first look at the selection: a participant's
+  // phone starts following.
+  let holdProfile = !!joined.snapshot && layout.isMobile() && !facilitatorToken(joined.code);
+  const profile = initProfile({ atlas, state: () => state, indicators, hold: () => holdProfile });
   initSearch({ atlas, state: () => state, profile });
   initPlaceLabels(atlas);
 
+  const app: AtlasApp & { holdProfile(on: boolean): void } = {
+    atlas,
+    layout,
+    profile,
+    indicators,
+    state: () => state,
+    choropleth: () => current,
+    say: (msg) => (status.textContent = msg),
+    currentView(): WorkshopView {
+      const b = atlas.map.getBounds();
+      return {
+        indicator: state.indicator,
+        level: levelOf(state),
+        period: state.period,
+        sex: state.sex,
+        sector: state.sector,
+        method: state.method,
+        classes: state.classes,
+        palette: state.palette,
+        region: state.region,
+        selection: state.selection,
+        bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()],
+      };
+    },
+    applyView,
+    showBounds(b, ms, padding) {
+      atlas.map.fitBounds(
+        [
+          [b[0], b[1]],
+          [b[2], b[3]],
+        ],
+        { padding: padding ?? 0, duration: ms, animate: ms > 0, essential: true },
+      );
+    },
+    onViewChange: (cb) => void viewListeners.push(cb),
+    onUserChange: (cb) => void userListeners.push(cb),
+    setWorkshopUrl(hash) {
+      workshopHash = hash;
+      if (hash === null) persist();
+      else if (location.hash !== hash) history.replaceState(null, '', location.pathname + hash);
+    },
+    async settled() {
+      for (;;) {
+        const p = lastRefresh;
+        await p;
+        if (p !== lastRefresh) continue;
+        if (!atlas.map.isMoving()) return;
+        await new Promise((r) => atlas.map.once('moveend', r));
+      }
+    },
+    holdProfile(on) {
+      holdProfile = on;
+      if (on) profile.holdNow();
+      else profile.sync();
+    },
+  };
+
+  // The workshop mode is loaded when it is needed: the plain map's first
+  // paint does not pay for it.
+  const workshop = (): Promise<typeof import('./workshop')> => import('./workshop');
+  must<HTMLButtonElement>('bouton-nouvel-atelier').addEventListener('click', () => {
+    workshop().then((w) => w.openCreateDialog(app), (err: unknown) => (status.textContent = `Erreur : ${String(err)}`));
+  });
+  must<HTMLButtonElement>('bouton-rejoindre').addEventListener('click', () => {
+    workshop().then((w) => w.openJoinCodeDialog(app), (err: unknown) => (status.textContent = `Erreur : ${String(err)}`));
+  });
+
   await refresh('initial');
+  if (joined.code && joined.snapshot) {
+    const w = await workshop();
+    debug.workshop = w.startWorkshop(app, joined.code, joined.snapshot);
+  } else if (joined.code) {
+    // No such workshop (or the server refused): a plain map, which says why.
+    workshopHash = null;
+    persist();
+  }
   // The région list is not needed for the first paint.
   try {
     controls.setRegions(await regions(), state.region);

@@ -26,6 +26,8 @@ export const BACKGROUND = '#dfe6ec';
 export const MISSING_COLOR = '#e3e3e3';
 /** Territories outside the région studied: context, not data. */
 export const CONTEXT_COLOR = '#fbfbf8';
+/** Outline of a territory pointed at in a workshop (style.css .pointeur matches). */
+export const POINTER_COLOR = '#c2185b';
 const HATCH = 'atlas-hachures-secret';
 
 setWorkerUrl(workerUrl);
@@ -148,6 +150,8 @@ function levelLayers(level: Level, source: string, region: string): LayerSpecifi
   const sourceLayer = tileLayerOf(level);
   const selected = ['boolean', ['feature-state', 'selected'], false];
   const hover = ['boolean', ['feature-state', 'hover'], false];
+  // A territory shown to the whole workshop (« Montrer »): thick magenta.
+  const pointed = ['boolean', ['feature-state', 'pointed'], false];
   return [
     {
       id: `aplat-${sourceLayer}`,
@@ -180,8 +184,16 @@ function levelLayers(level: Level, source: string, region: string): LayerSpecifi
       source,
       'source-layer': sourceLayer,
       paint: {
-        'line-color': ['case', selected, '#0b3d91', hover, '#111111', '#5b5b5b'],
-        'line-width': ['interpolate', ['linear'], ['zoom'], 3, ['case', selected, 3, hover, 2.5, 0.3], 8, ['case', selected, 3.5, hover, 3, 1.2]],
+        'line-color': ['case', pointed, POINTER_COLOR, selected, '#0b3d91', hover, '#111111', '#5b5b5b'],
+        'line-width': [
+          'interpolate',
+          ['linear'],
+          ['zoom'],
+          3,
+          ['case', pointed, 4, selected, 3, hover, 2.5, 0.3],
+          8,
+          ['case', pointed, 5, selected, 3.5, hover, 3, 1.2],
+        ],
       },
     },
   ] as LayerSpecification[];
@@ -194,6 +206,7 @@ export class AtlasMap {
   private current: Level | null = null;
   private hovered: number | string | undefined;
   private selected: { level: Level; id: number } | null = null;
+  private pointed: { level: Level; id: number } | null = null;
   private region: string;
   onHover: (info: HoverInfo | null) => void = () => {};
   onClick: (feature: FeatureRef | null) => void = () => {};
@@ -350,6 +363,9 @@ export class AtlasMap {
     if (this.selected && this.selected.level === level) {
       this.map.setFeatureState({ ...target, id: this.selected.id }, { selected: true });
     }
+    if (this.pointed && this.pointed.level === level) {
+      this.map.setFeatureState({ ...target, id: this.pointed.id }, { pointed: true });
+    }
     this.setVisibility(`secret-${tileLayerOf(level)}`, ch.territories.some((t) => t.status === 'secret') ? 'visible' : 'none');
     return performance.now() - t0;
   }
@@ -364,6 +380,18 @@ export class AtlasMap {
     this.selected = t ? { level, id: t.id } : null;
     if (t) {
       this.map.setFeatureState({ source: this.sourceId(level), sourceLayer: tileLayerOf(level), id: t.id }, { selected: true });
+    }
+  }
+
+  /** Outlines the territory pointed at in a workshop (null: none). */
+  point(level: Level, id: number | null): void {
+    if (this.pointed && this.levels.has(this.pointed.level)) {
+      const p = this.pointed;
+      this.map.setFeatureState({ source: this.sourceId(p.level), sourceLayer: tileLayerOf(p.level), id: p.id }, { pointed: false });
+    }
+    this.pointed = id === null ? null : { level, id };
+    if (id !== null && this.levels.has(level)) {
+      this.map.setFeatureState({ source: this.sourceId(level), sourceLayer: tileLayerOf(level), id }, { pointed: true });
     }
   }
 

@@ -250,6 +250,11 @@ export interface ProfileContext {
   /** The current view state (main.ts owns it). */
   state: () => ViewState;
   indicators: Indicator[];
+  /**
+   * While true, a new selection made elsewhere (a followed workshop view)
+   * is taken as seen without opening the panel.
+   */
+  hold?: () => boolean;
 }
 
 export class ProfilePanel {
@@ -310,11 +315,20 @@ export class ProfilePanel {
       return;
     }
     this.shownKey = key;
-    if (!key) {
+    if (!key || this.ctx.hold?.()) {
       this.hide();
+      this.shownKey = key;
       return;
     }
     void this.load(level, s.selection);
+  }
+
+  /** Hides the panel but keeps the selection (a phone going back to following). */
+  holdNow(): void {
+    if (this.root.hidden) return;
+    const key = this.shownKey;
+    this.hide();
+    this.shownKey = key;
   }
 
   /** Clears the selection (the URL, the map and the panel follow). */

@@ -4,7 +4,11 @@
 // web-map/test/*.test.mjs. Each test file keeps its own specific helpers.
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -65,22 +69,32 @@ export function sharedBrowser() {
   return () => browser;
 }
 
+/** A phone in portrait (390 × 844 CSS pixels, touch), for `open(…, { device: PHONE })`. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
 /**
  * Opens the map at `base` (BASE by default) + hash in a fresh context (cold cache) and waits for its
  * first paint. `prepare(page)` runs before the navigation (to route requests,
- * say). Returns the console errors and the request URLs of this page.
+ * say); `device` adds context options (PHONE). Returns the console errors
+ * (each also in `timedErrors` with the time it came) and the request URLs of this page.
  */
-export async function open(browser, hash = '', { viewport = { width: 1280, height: 800 }, prepare, acceptDownloads, base = BASE } = {}) {
-  const options = { viewport, locale: 'fr-FR' };
+export async function open(browser, hash = '', { viewport = { width: 1280, height: 800 }, device, prepare, acceptDownloads, base = BASE } = {}) {
+  const options = { viewport, locale: 'fr-FR', ...device };
   if (acceptDownloads !== undefined) options.acceptDownloads = acceptDownloads;
   const context = await browser.newContext(options);
   const page = await context.newPage();
   const errors = [];
+  const timedErrors = [];
   const requests = [];
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
+    if (m.type() !== 'error') return;
+    errors.push(m.text());
+    timedErrors.push({ at: Date.now(), text: m.text(), url: m.location()?.url ?? '' });
   });
-  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('pageerror', (e) => {
+    errors.push(String(e));
+    timedErrors.push({ at: Date.now(), text: String(e), url: '' });
+  });
   context.on('request', (r) => {
     requests.push(r.url());
     requestLog.push(r.url());
@@ -92,7 +106,84 @@ export async function open(browser, hash = '', { viewport = { width: 1280, heigh
   });
   const err = await page.evaluate(() => window.__atlas.error);
   assert.equal(err, null, `page error: ${err}`);
-  return { context, page, errors, requests };
+  return { context, page, errors, timedErrors, requests };
+}
+
+/** A TCP port free on 127.0.0.1 now (the kernel's pick, released at once). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * An `atlas serve` of the test's own (ATLAS_BIN, on the database
+ * ATLAS_DATABASE_URL), on a fixed port so that it can be stopped and started
+ * again at the same address while pages stay open. Its output goes to a
+ * log file, printed by `log()`.
+ */
+export class AtlasServer {
+  constructor(bin, databaseURL, port, args = []) {
+    this.bin = bin;
+    this.databaseURL = databaseURL;
+    this.port = port;
+    this.args = args;
+    this.url = `http://127.0.0.1:${port}`;
+    this.logPath = join(tmpdir(), `atlas-serve-${port}-${process.pid}.log`);
+    this.proc = null;
+  }
+
+  /** Starts the server and waits until /readyz answers 200. */
+  async start(timeoutMs = 60_000) {
+    const fd = openSync(this.logPath, 'a');
+    this.proc = spawn(this.bin, ['serve', '--addr', `127.0.0.1:${this.port}`, ...this.args], {
+      env: { ...process.env, DATABASE_URL: this.databaseURL },
+      stdio: ['ignore', fd, fd],
+    });
+    closeSync(fd);
+    const proc = this.proc;
+    let exited = null;
+    proc.once('exit', (code, signal) => (exited = { code, signal }));
+    const t0 = Date.now();
+    for (;;) {
+      if (exited) throw new Error(`atlas serve exited (${JSON.stringify(exited)}):\n${this.log()}`);
+      try {
+        const res = await fetch(`${this.url}/readyz`);
+        if (res.status === 200) return Date.now() - t0;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() - t0 > timeoutMs) throw new Error(`atlas serve not ready after ${timeoutMs} ms:\n${this.log()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Sends `signal` and waits for the process to exit; returns how long it took. */
+  async stop(signal = 'SIGTERM', timeoutMs = 30_000) {
+    const proc = this.proc;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return 0;
+    const t0 = Date.now();
+    const done = new Promise((r) => proc.once('exit', r));
+    proc.kill(signal);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+    await done;
+    clearTimeout(timer);
+    this.proc = null;
+    return Date.now() - t0;
+  }
+
+  log() {
+    try {
+      return readFileSync(this.logPath, 'utf8');
+    } catch {
+      return '';
+    }
+  }
 }
 
 /** Runs an action and waits for the map to finish the refresh it triggers. */
