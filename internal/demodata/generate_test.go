@@ -312,3 +312,17 @@ func TestNAFGroup(t *testing.T) {
 		}
 	}
 }
+
+// The demo's sector groups are the sector focus's, in its order.
+func TestSectorsAreTheFocus(t *testing.T) {
+	focus := indicator.FocusSectors()
+	all := Sectors()
+	if len(all) != len(focus)+1 || all[len(all)-1].Code != SectorOther {
+		t.Fatalf("%d groups", len(all))
+	}
+	for i, f := range focus {
+		if all[i].Code != f.Code || all[i].Label() != f.Label {
+			t.Errorf("group %d: %s %q, focus %s %q", i, all[i].Code, all[i].Label(), f.Code, f.Label)
+		}
+	}
+}

@@ -7,8 +7,7 @@ import "github.com/atlas-sante-travail/atlas/internal/indicator"
 type Sector struct {
 	// Code is a NAF rév. 2 code (division, group, sub-class, section or
 	// A38 aggregate), or SectorOther for the residual group.
-	Code  string
-	Label string
+	Code string
 	// National figures for 2024, régime général, summed over the CTN × NAF
 	// rows of the Assurance Maladie files whose NAF sub-class falls in the
 	// group (see NAFGroup): salariés, AT en 1er règlement, MP en 1er
@@ -50,21 +49,25 @@ const SectorOther = indicator.SectorOther
 // and MP per 1 000: CH 4.72 · 81 4.29 · F 4.23 · 52.10 3.91 · 87 3.72 ·
 // 88 3.43 · 38 2.99 · autres 2.11 · 56 1.88 · 49 1.82 · 78.20Z 1.47.
 var sectors = []Sector{
-	{Code: "87", Label: "Hébergement médico-social et social", NationalEmployees: 547158, NationalAT: 36312, NationalMP: 2034, FemaleShare: 0.85, FemaleATRisk: 1.0, FemaleMPRisk: 1.2},
-	{Code: "88", Label: "Action sociale sans hébergement", NationalEmployees: 710202, NationalAT: 35305, NationalMP: 2437, FemaleShare: 0.85, FemaleATRisk: 1.0, FemaleMPRisk: 1.2},
-	{Code: "78.20Z", Label: "Travail temporaire", NationalEmployees: 778256, NationalAT: 37241, NationalMP: 1147, FemaleShare: 0.30, FemaleATRisk: 0.6, FemaleMPRisk: 1.3},
-	{Code: "52.10", Label: "Entreposage et stockage", NationalEmployees: 130190, NationalAT: 5946, NationalMP: 509, FemaleShare: 0.30, FemaleATRisk: 0.7, FemaleMPRisk: 1.4},
-	{Code: "49", Label: "Transports terrestres", NationalEmployees: 678566, NationalAT: 35527, NationalMP: 1238, FemaleShare: 0.18, FemaleATRisk: 0.6, FemaleMPRisk: 1.2},
-	{Code: "81", Label: "Nettoyage et aménagement paysager", NationalEmployees: 443689, NationalAT: 16068, NationalMP: 1904, FemaleShare: 0.55, FemaleATRisk: 1.0, FemaleMPRisk: 1.4},
-	{Code: "56", Label: "Restauration", NationalEmployees: 982055, NationalAT: 25782, NationalMP: 1848, FemaleShare: 0.50, FemaleATRisk: 0.9, FemaleMPRisk: 1.4},
-	{Code: "F", Label: "Construction", NationalEmployees: 1661831, NationalAT: 68430, NationalMP: 7022, FemaleShare: 0.12, FemaleATRisk: 0.4, FemaleMPRisk: 0.8},
-	{Code: "38", Label: "Collecte, traitement et élimination des déchets", NationalEmployees: 107874, NationalAT: 4945, NationalMP: 322, FemaleShare: 0.20, FemaleATRisk: 0.6, FemaleMPRisk: 1.2},
-	{Code: "CH", Label: "Métallurgie et fabrication de produits métalliques", NationalEmployees: 370025, NationalAT: 12018, NationalMP: 1746, FemaleShare: 0.18, FemaleATRisk: 0.5, FemaleMPRisk: 1.3},
-	{Code: SectorOther, Label: "Autres secteurs", NationalEmployees: 14389722, NationalAT: 272040, NationalMP: 30391, FemaleShare: 0.50, FemaleATRisk: 0.7, FemaleMPRisk: 1.4},
+	{Code: "87", NationalEmployees: 547158, NationalAT: 36312, NationalMP: 2034, FemaleShare: 0.85, FemaleATRisk: 1.0, FemaleMPRisk: 1.2},
+	{Code: "88", NationalEmployees: 710202, NationalAT: 35305, NationalMP: 2437, FemaleShare: 0.85, FemaleATRisk: 1.0, FemaleMPRisk: 1.2},
+	{Code: "78.20Z", NationalEmployees: 778256, NationalAT: 37241, NationalMP: 1147, FemaleShare: 0.30, FemaleATRisk: 0.6, FemaleMPRisk: 1.3},
+	{Code: "52.10", NationalEmployees: 130190, NationalAT: 5946, NationalMP: 509, FemaleShare: 0.30, FemaleATRisk: 0.7, FemaleMPRisk: 1.4},
+	{Code: "49", NationalEmployees: 678566, NationalAT: 35527, NationalMP: 1238, FemaleShare: 0.18, FemaleATRisk: 0.6, FemaleMPRisk: 1.2},
+	{Code: "81", NationalEmployees: 443689, NationalAT: 16068, NationalMP: 1904, FemaleShare: 0.55, FemaleATRisk: 1.0, FemaleMPRisk: 1.4},
+	{Code: "56", NationalEmployees: 982055, NationalAT: 25782, NationalMP: 1848, FemaleShare: 0.50, FemaleATRisk: 0.9, FemaleMPRisk: 1.4},
+	{Code: "F", NationalEmployees: 1661831, NationalAT: 68430, NationalMP: 7022, FemaleShare: 0.12, FemaleATRisk: 0.4, FemaleMPRisk: 0.8},
+	{Code: "38", NationalEmployees: 107874, NationalAT: 4945, NationalMP: 322, FemaleShare: 0.20, FemaleATRisk: 0.6, FemaleMPRisk: 1.2},
+	{Code: "CH", NationalEmployees: 370025, NationalAT: 12018, NationalMP: 1746, FemaleShare: 0.18, FemaleATRisk: 0.5, FemaleMPRisk: 1.3},
+	{Code: SectorOther, NationalEmployees: 14389722, NationalAT: 272040, NationalMP: 30391, FemaleShare: 0.50, FemaleATRisk: 0.7, FemaleMPRisk: 1.4},
 }
 
+// Label is the group's French label (indicator.SectorLabel).
+func (s Sector) Label() string { return indicator.SectorLabel(s.Code) }
+
 // Sectors returns the 11 sector groups in output order, the residual group
-// last (with code SectorOther).
+// last (with code SectorOther): the ten of indicator.FocusSectors, then
+// the others.
 func Sectors() []Sector { return append([]Sector(nil), sectors...) }
 
 // NAFGroup returns the code of the sector group of a 5-character NAF
