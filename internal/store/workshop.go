@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -31,7 +32,10 @@ type Workshop struct {
 	ClosedAt        *time.Time
 	Seq             int64
 	State           json.RawMessage
-	Participants    int
+	// Board is the workshop package's too, kept apart from State.
+	Board        json.RawMessage
+	Participants int
+	PurgedAt     *time.Time
 }
 
 // WorkshopParticipant is one person who joined a workshop.
@@ -61,31 +65,37 @@ type WorkshopEvent struct {
 }
 
 // WorkshopChange is what a decision on a workshop writes in one
-// transaction: the workshop's new row (its Seq is the store's), the event
-// that says so, and a participant who joins.
+// transaction: the workshop's new row (its Seq is the store's; a nil Board
+// leaves the stored one as it is), the events that say so (several when
+// different audiences must see different things), and a participant who
+// joins.
 type WorkshopChange struct {
 	Workshop Workshop
-	Event    WorkshopEvent
+	Events   []WorkshopEvent
 	Join     *WorkshopParticipant
 }
 
 // ErrCodeTaken says a new workshop's join code is already used.
 var ErrCodeTaken = errors.New("workshop code already taken")
 
-const workshopColumns = `id, code, title, region, facilitator_hash, allow_anonymous, allow_pointing, status, created_at, closed_at, seq, state, participants`
+const workshopColumns = `id, code, title, region, facilitator_hash, allow_anonymous, allow_pointing, status, created_at, closed_at, seq, state, board, participants, purged_at`
 
 func scanWorkshop(r pgx.Row) (Workshop, error) {
 	var w Workshop
 	err := r.Scan(&w.ID, &w.Code, &w.Title, &w.Region, &w.FacilitatorHash, &w.AllowAnonymous, &w.AllowPointing,
-		&w.Status, &w.CreatedAt, &w.ClosedAt, &w.Seq, &w.State, &w.Participants)
+		&w.Status, &w.CreatedAt, &w.ClosedAt, &w.Seq, &w.State, &w.Board, &w.Participants, &w.PurgedAt)
 	return w, err
 }
 
 // CreateWorkshop stores a new workshop; ErrCodeTaken when its code is used.
 func (s *Store) CreateWorkshop(ctx context.Context, w Workshop) (Workshop, error) {
-	row := s.pool.QueryRow(ctx, `INSERT INTO workshop (code, title, region, facilitator_hash, allow_anonymous, allow_pointing, state)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+workshopColumns,
-		w.Code, w.Title, w.Region, w.FacilitatorHash, w.AllowAnonymous, w.AllowPointing, []byte(w.State))
+	board := w.Board
+	if board == nil {
+		board = json.RawMessage(`{}`)
+	}
+	row := s.pool.QueryRow(ctx, `INSERT INTO workshop (code, title, region, facilitator_hash, allow_anonymous, allow_pointing, state, board)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+workshopColumns,
+		w.Code, w.Title, w.Region, w.FacilitatorHash, w.AllowAnonymous, w.AllowPointing, []byte(w.State), []byte(board))
 	out, err := scanWorkshop(row)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" {
@@ -109,13 +119,13 @@ func (s *Store) WorkshopByCode(ctx context.Context, code string) (Workshop, bool
 	return w, true, nil
 }
 
-// ChangeWorkshop appends one event to a workshop: decide receives the
+// ChangeWorkshop appends events to a workshop: decide receives the
 // workshop's row, locked until the commit, and returns the change (or an
-// error, which writes nothing). The event gets the next seq, the row its
-// new state, and the commit announces it on NotifyWorkshops.
-func (s *Store) ChangeWorkshop(ctx context.Context, id int64, decide func(Workshop) (WorkshopChange, error)) (Workshop, WorkshopEvent, error) {
+// error, which writes nothing). The events get the next seqs, the row its
+// new state, and the commit announces the last seq on NotifyWorkshops.
+func (s *Store) ChangeWorkshop(ctx context.Context, id int64, decide func(Workshop) (WorkshopChange, error)) (Workshop, []WorkshopEvent, error) {
 	var out Workshop
-	var ev WorkshopEvent
+	var evs []WorkshopEvent
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		cur, err := scanWorkshop(tx.QueryRow(ctx, `SELECT `+workshopColumns+` FROM workshop WHERE id = $1 FOR UPDATE`, id))
 		if err != nil {
@@ -125,6 +135,9 @@ func (s *Store) ChangeWorkshop(ctx context.Context, id int64, decide func(Worksh
 		if err != nil {
 			return err
 		}
+		if len(ch.Events) == 0 {
+			return errors.New("change workshop: no event to append")
+		}
 		w := ch.Workshop
 		if ch.Join != nil {
 			p := ch.Join
@@ -133,22 +146,71 @@ func (s *Store) ChangeWorkshop(ctx context.Context, id int64, decide func(Worksh
 				return fmt.Errorf("add participant: %w", err)
 			}
 		}
+		// An unchanged board is not written: its stored value stays.
+		var board []byte
+		if !bytes.Equal(w.Board, cur.Board) {
+			board = w.Board
+		}
 		out, err = scanWorkshop(tx.QueryRow(ctx, `UPDATE workshop SET title = $2, allow_anonymous = $3, allow_pointing = $4, status = $5,
-			closed_at = $6, state = $7, participants = $8, seq = seq + 1 WHERE id = $1 RETURNING `+workshopColumns,
-			id, w.Title, w.AllowAnonymous, w.AllowPointing, w.Status, w.ClosedAt, []byte(w.State), w.Participants))
+			closed_at = $6, state = $7, board = coalesce($8, board), participants = $9, seq = seq + $10 WHERE id = $1 RETURNING `+workshopColumns,
+			id, w.Title, w.AllowAnonymous, w.AllowPointing, w.Status, w.ClosedAt, []byte(w.State), board, w.Participants, len(ch.Events)))
 		if err != nil {
 			return fmt.Errorf("update workshop: %w", err)
 		}
-		ev = ch.Event
-		ev.WorkshopID, ev.Seq = id, out.Seq
-		if err := tx.QueryRow(ctx, `INSERT INTO workshop_event (workshop_id, seq, kind, actor, audience, data) VALUES ($1, $2, $3, $4, $5, $6) RETURNING at`,
-			id, ev.Seq, ev.Kind, ev.Actor, ev.Audience, []byte(ev.Data)).Scan(&ev.At); err != nil {
-			return fmt.Errorf("append event: %w", err)
+		evs = ch.Events
+		for i := range evs {
+			ev := &evs[i]
+			ev.WorkshopID, ev.Seq = id, out.Seq-int64(len(evs)-1-i)
+			if err := tx.QueryRow(ctx, `INSERT INTO workshop_event (workshop_id, seq, kind, actor, audience, data) VALUES ($1, $2, $3, $4, $5, $6) RETURNING at`,
+				id, ev.Seq, ev.Kind, ev.Actor, ev.Audience, []byte(ev.Data)).Scan(&ev.At); err != nil {
+				return fmt.Errorf("append event: %w", err)
+			}
 		}
-		_, err = tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyWorkshops, strconv.FormatInt(id, 10)+":"+strconv.FormatInt(ev.Seq, 10))
+		_, err = tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyWorkshops, strconv.FormatInt(id, 10)+":"+strconv.FormatInt(out.Seq, 10))
 		return err
 	})
-	return out, ev, err
+	return out, evs, err
+}
+
+// DeleteWorkshop removes a workshop with its participants and events.
+func (s *Store) DeleteWorkshop(ctx context.Context, id int64) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM workshop WHERE id = $1`, id)
+	return err
+}
+
+// ClosedWorkshops lists the workshops closed before t whose personal data
+// is still there.
+func (s *Store) ClosedWorkshops(ctx context.Context, before time.Time) ([]Workshop, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+workshopColumns+` FROM workshop
+		WHERE status = 'closed' AND purged_at IS NULL AND closed_at < $1 ORDER BY closed_at`, before)
+	if err != nil {
+		return nil, fmt.Errorf("closed workshops: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Workshop, error) { return scanWorkshop(r) })
+}
+
+// PurgeWorkshop removes a workshop's personal data in one transaction:
+// its event log and its participants (names, tokens) go, and the state and
+// board become what anonymise makes of them (names replaced). The
+// workshop stays, closed and marked purged.
+func (s *Store) PurgeWorkshop(ctx context.Context, id int64, anonymise func(Workshop) (state, board json.RawMessage, err error)) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		cur, err := scanWorkshop(tx.QueryRow(ctx, `SELECT `+workshopColumns+` FROM workshop WHERE id = $1 FOR UPDATE`, id))
+		if err != nil {
+			return fmt.Errorf("workshop %d: %w", id, err)
+		}
+		st, board, err := anonymise(cur)
+		if err != nil {
+			return err
+		}
+		for _, q := range []string{`DELETE FROM workshop_event WHERE workshop_id = $1`, `DELETE FROM workshop_participant WHERE workshop_id = $1`} {
+			if _, err := tx.Exec(ctx, q, id); err != nil {
+				return fmt.Errorf("purge workshop %d: %w", id, err)
+			}
+		}
+		_, err = tx.Exec(ctx, `UPDATE workshop SET state = $2, board = $3, purged_at = now() WHERE id = $1`, id, []byte(st), []byte(board))
+		return err
+	})
 }
 
 // WorkshopEvents returns a workshop's events with after < seq <= upTo (no

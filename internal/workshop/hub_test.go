@@ -158,7 +158,7 @@ func TestLaggingSubscriberIsDropped(t *testing.T) {
 	// rate limit would stop the facilitator first).
 	for i := 0; i < subBuffer+10; i++ {
 		if _, _, err := st.ChangeWorkshop(ctx, w.ID, func(cur store.Workshop) (store.WorkshopChange, error) {
-			return store.WorkshopChange{Workshop: cur, Event: store.WorkshopEvent{Kind: KindView, Actor: "facilitator", Data: json.RawMessage(`{}`)}}, nil
+			return store.WorkshopChange{Workshop: cur, Events: []store.WorkshopEvent{{Kind: KindView, Actor: "facilitator", Data: json.RawMessage(`{}`)}}}, nil
 		}); err != nil {
 			t.Fatal(err)
 		}

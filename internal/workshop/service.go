@@ -136,13 +136,15 @@ func (s *Service) Create(ctx context.Context, req Create, client, base string) (
 	// The log tells the whole story, from the starting view.
 	w, _, err = s.st.ChangeWorkshop(ctx, w.ID, func(cur store.Workshop) (store.WorkshopChange, error) {
 		data, err := json.Marshal(map[string]any{"title": title, "region": req.Region, "view": view})
-		return store.WorkshopChange{Workshop: cur, Event: store.WorkshopEvent{Kind: KindCreated, Actor: "facilitator", Data: data}}, err
+		return store.WorkshopChange{Workshop: cur, Events: []store.WorkshopEvent{{Kind: KindCreated, Actor: "facilitator", Data: data}}}, err
 	})
 	if err != nil {
 		return Created{}, err
 	}
-	out := publish(w, st, base, s.now())
-	out.Me = Identity{}.me()
+	out, err := s.published(w, Identity{}, base, nil)
+	if err != nil {
+		return Created{}, err
+	}
 	links := Links{Participant: out.Links.Participant, Facilitator: facilitatorLink(base, w.Code, token.Secret())}
 	s.log.Info("workshop created", "code", w.Code)
 	return Created{Workshop: out, FacilitatorToken: token.Secret(), Links: links}, nil
@@ -208,44 +210,62 @@ func (s *Service) Get(ctx context.Context, code, token, base string) (Workshop, 
 	if err != nil {
 		return Workshop{}, err
 	}
-	st, err := stateOf(w)
-	if err != nil {
-		return Workshop{}, err
-	}
-	out := publish(w, st, base, s.now())
-	if token != "" {
-		id, err := s.identify(ctx, w, token)
+	if token == "" {
+		st, err := stateOf(w)
 		if err != nil {
 			return Workshop{}, err
 		}
-		out.Me = id.me()
-	}
-	return out, nil
-}
-
-// decision is what a write does to a workshop's state: it may refuse with
-// an *Error, and returns the event's kind, data and audience.
-type decision func(w *store.Workshop, st *state, id Identity) (kind string, data any, audience *int, err error)
-
-// write is every change: find the workshop, identify the token, take one
-// of its allowance, then decide on the locked row and commit the event
-// with the state. open says whether a closed workshop refuses it.
-func (s *Service) write(ctx context.Context, code, token string, facilitatorOnly, open bool, decide decision) (store.Workshop, store.WorkshopEvent, Identity, error) {
-	w, err := s.find(ctx, code)
-	if err != nil {
-		return w, store.WorkshopEvent{}, Identity{}, err
+		return publish(w, st, base, s.now()), nil
 	}
 	id, err := s.identify(ctx, w, token)
 	if err != nil {
-		return w, store.WorkshopEvent{}, id, err
+		return Workshop{}, err
 	}
-	if facilitatorOnly && !id.Facilitator() {
-		return w, store.WorkshopEvent{}, id, errFacilitator
+	return s.published(w, id, base, nil)
+}
+
+// emit is one event a decision makes: its kind, its data and who sees it.
+type emit struct {
+	kind     string
+	data     any
+	audience *int
+}
+
+// Audiences of an event.
+var (
+	everyone        *int // nil
+	facilitatorOnly = ptr(0)
+)
+
+func ptr(n int) *int { return &n }
+
+// participantAnd is participant n and the facilitator.
+func participantAnd(n int) *int { return ptr(n) }
+
+// decision is what a write does to a workshop's state and board: it may
+// refuse with an *Error, and returns the events it makes.
+type decision func(w *store.Workshop, st *state, b *board, id Identity) ([]emit, error)
+
+// write is every change: find the workshop, identify the token (only the
+// facilitator's when driveOnly), take one of its allowance, then decide on
+// the locked row and commit the events with the state. open says whether a
+// closed workshop refuses it.
+func (s *Service) write(ctx context.Context, code, token string, driveOnly, open bool, decide decision) (store.Workshop, []store.WorkshopEvent, Identity, error) {
+	w, err := s.find(ctx, code)
+	if err != nil {
+		return w, nil, Identity{}, err
+	}
+	id, err := s.identify(ctx, w, token)
+	if err != nil {
+		return w, nil, id, err
+	}
+	if driveOnly && !id.Facilitator() {
+		return w, nil, id, errFacilitator
 	}
 	if err := s.allow(w, id); err != nil {
-		return w, store.WorkshopEvent{}, id, err
+		return w, nil, id, err
 	}
-	nw, ev, err := s.st.ChangeWorkshop(ctx, w.ID, func(cur store.Workshop) (store.WorkshopChange, error) {
+	nw, evs, err := s.st.ChangeWorkshop(ctx, w.ID, func(cur store.Workshop) (store.WorkshopChange, error) {
 		if open && cur.Status != StatusOpen {
 			return store.WorkshopChange{}, errClosed
 		}
@@ -253,20 +273,39 @@ func (s *Service) write(ctx context.Context, code, token string, facilitatorOnly
 		if err != nil {
 			return store.WorkshopChange{}, err
 		}
-		kind, data, audience, err := decide(&cur, &st, id)
+		b, err := boardOf(cur)
+		if err != nil {
+			return store.WorkshopChange{}, err
+		}
+		emits, err := decide(&cur, &st, &b, id)
 		if err != nil {
 			return store.WorkshopChange{}, err
 		}
 		if cur.State, err = json.Marshal(st); err != nil {
 			return store.WorkshopChange{}, err
 		}
-		raw, err := json.Marshal(data)
-		if err != nil {
+		if cur.Board, err = json.Marshal(b); err != nil {
 			return store.WorkshopChange{}, err
 		}
-		return store.WorkshopChange{Workshop: cur, Event: store.WorkshopEvent{Kind: kind, Actor: id.actor(), Audience: audience, Data: raw}}, nil
+		ch := store.WorkshopChange{Workshop: cur}
+		for _, e := range emits {
+			raw, err := json.Marshal(e.data)
+			if err != nil {
+				return store.WorkshopChange{}, err
+			}
+			ch.Events = append(ch.Events, store.WorkshopEvent{Kind: e.kind, Actor: id.actor(), Audience: e.audience, Data: raw})
+		}
+		return ch, nil
 	})
-	return nw, ev, id, err
+	return nw, evs, id, err
+}
+
+// lastSeq is the seq of the last of a write's events.
+func lastSeq(evs []store.WorkshopEvent) int64 {
+	if len(evs) == 0 {
+		return 0
+	}
+	return evs[len(evs)-1].Seq
 }
 
 func (s *Service) allow(w store.Workshop, id Identity) error {
@@ -323,9 +362,8 @@ func (s *Service) Join(ctx context.Context, code, name string) (Joined, error) {
 		cur.Participants = n
 		out = Joined{Participant: Me{Role: "participant", ID: n, Name: display}, Token: token.Secret()}
 		data, err := json.Marshal(map[string]any{"participant": map[string]any{"id": n, "name": display}})
-		facilitatorOnly := 0
 		return store.WorkshopChange{Workshop: cur, Join: &store.WorkshopParticipant{ID: n, Name: display, TokenHash: hash},
-			Event: store.WorkshopEvent{Kind: KindJoined, Actor: "p" + strconv.Itoa(n), Audience: &facilitatorOnly, Data: data}}, err
+			Events: []store.WorkshopEvent{{Kind: KindJoined, Actor: "p" + strconv.Itoa(n), Audience: facilitatorOnly, Data: data}}}, err
 	})
 	if err != nil {
 		return Joined{}, err
@@ -343,11 +381,11 @@ func (s *Service) SetView(ctx context.Context, code, token string, v View) (int6
 		}
 		return 0, err
 	}
-	_, ev, _, err := s.write(ctx, code, token, true, true, func(_ *store.Workshop, st *state, _ Identity) (string, any, *int, error) {
+	_, evs, _, err := s.write(ctx, code, token, true, true, func(_ *store.Workshop, st *state, _ *board, _ Identity) ([]emit, error) {
 		st.View = &v
-		return KindView, map[string]any{"view": v}, nil, nil
+		return []emit{{KindView, map[string]any{"view": v}, everyone}}, nil
 	})
-	return ev.Seq, err
+	return lastSeq(evs), err
 }
 
 // Point shows a territory on every screen for PointerFor; participants may
@@ -362,9 +400,9 @@ func (s *Service) Point(ctx context.Context, code, token string, level, territor
 	if !ok {
 		return 0, invalid("code", "territoire inconnu : %s %s", lv.Label(), territoryCode)
 	}
-	_, ev, _, err := s.write(ctx, code, token, false, true, func(w *store.Workshop, st *state, id Identity) (string, any, *int, error) {
+	_, evs, _, err := s.write(ctx, code, token, false, true, func(w *store.Workshop, st *state, _ *board, id Identity) ([]emit, error) {
 		if !id.Facilitator() && !w.AllowPointing {
-			return "", nil, nil, &Error{Kind: Forbidden, Reason: "l'animation n'autorise pas les participants à montrer un territoire"}
+			return nil, &Error{Kind: Forbidden, Reason: "l'animation n'autorise pas les participants à montrer un territoire"}
 		}
 		by := facilitatorName
 		if !id.Facilitator() {
@@ -373,13 +411,13 @@ func (s *Service) Point(ctx context.Context, code, token string, level, territor
 		at := s.now().UTC()
 		p := Pointer{Level: lv, Code: t.Code, Name: t.Name, By: by, At: at, Until: at.Add(PointerFor)}
 		st.Pointer = &p
-		return KindPointer, p, nil, nil
+		return []emit{{KindPointer, p, everyone}}, nil
 	})
-	return ev.Seq, err
+	return lastSeq(evs), err
 }
 
-func stepsEvent(st *state) (string, any, *int, error) {
-	return KindSteps, map[string]any{"steps": st.Steps}, nil, nil
+func stepsEvent(st *state) ([]emit, error) {
+	return []emit{{KindSteps, map[string]any{"steps": st.Steps}, everyone}}, nil
 }
 
 // AddStep bookmarks a view under a title.
@@ -392,7 +430,7 @@ func (s *Service) AddStep(ctx context.Context, code, token, title string, v View
 		return Step{}, err
 	}
 	var step Step
-	_, _, _, err = s.write(ctx, code, token, true, true, func(_ *store.Workshop, st *state, _ Identity) (string, any, *int, error) {
+	_, _, _, err = s.write(ctx, code, token, true, true, func(_ *store.Workshop, st *state, _ *board, _ Identity) ([]emit, error) {
 		step = Step{ID: st.NextStep, Title: title, View: v, CreatedAt: s.now().UTC()}
 		st.NextStep++
 		st.Steps = append(st.Steps, step)
@@ -408,7 +446,7 @@ func (s *Service) RenameStep(ctx context.Context, code, token string, id int, ti
 		return Step{}, err
 	}
 	var step Step
-	_, _, _, err = s.write(ctx, code, token, true, true, func(_ *store.Workshop, st *state, _ Identity) (string, any, *int, error) {
+	_, _, _, err = s.write(ctx, code, token, true, true, func(_ *store.Workshop, st *state, _ *board, _ Identity) ([]emit, error) {
 		for i := range st.Steps {
 			if st.Steps[i].ID == id {
 				st.Steps[i].Title = title
@@ -416,21 +454,21 @@ func (s *Service) RenameStep(ctx context.Context, code, token string, id int, ti
 				return stepsEvent(st)
 			}
 		}
-		return "", nil, nil, notFound("étape " + strconv.Itoa(id))
+		return nil, notFound("étape " + strconv.Itoa(id))
 	})
 	return step, err
 }
 
 // DeleteStep removes a step.
 func (s *Service) DeleteStep(ctx context.Context, code, token string, id int) error {
-	_, _, _, err := s.write(ctx, code, token, true, true, func(_ *store.Workshop, st *state, _ Identity) (string, any, *int, error) {
+	_, _, _, err := s.write(ctx, code, token, true, true, func(_ *store.Workshop, st *state, _ *board, _ Identity) ([]emit, error) {
 		for i := range st.Steps {
 			if st.Steps[i].ID == id {
 				st.Steps = append(st.Steps[:i], st.Steps[i+1:]...)
 				return stepsEvent(st)
 			}
 		}
-		return "", nil, nil, notFound("étape " + strconv.Itoa(id))
+		return nil, notFound("étape " + strconv.Itoa(id))
 	})
 	return err
 }
@@ -451,7 +489,7 @@ func (s *Service) Update(ctx context.Context, code, token string, set Settings, 
 			return Workshop{}, err
 		}
 	}
-	w, _, id, err := s.write(ctx, code, token, true, true, func(w *store.Workshop, _ *state, _ Identity) (string, any, *int, error) {
+	w, _, id, err := s.write(ctx, code, token, true, true, func(w *store.Workshop, _ *state, _ *board, _ Identity) ([]emit, error) {
 		if set.Title != nil {
 			w.Title = title
 		}
@@ -461,34 +499,35 @@ func (s *Service) Update(ctx context.Context, code, token string, set Settings, 
 		if set.AllowPointing != nil {
 			w.AllowPointing = *set.AllowPointing
 		}
-		return KindSettings, map[string]any{"title": w.Title, "allow_anonymous": w.AllowAnonymous, "allow_pointing": w.AllowPointing}, nil, nil
+		return []emit{{KindSettings, map[string]any{"title": w.Title, "allow_anonymous": w.AllowAnonymous, "allow_pointing": w.AllowPointing}, everyone}}, nil
 	})
 	return s.published(w, id, base, err)
 }
 
 // Close makes the workshop read-only.
 func (s *Service) Close(ctx context.Context, code, token, base string) (Workshop, error) {
-	w, _, id, err := s.write(ctx, code, token, true, true, func(w *store.Workshop, _ *state, _ Identity) (string, any, *int, error) {
+	w, _, id, err := s.write(ctx, code, token, true, true, func(w *store.Workshop, _ *state, _ *board, _ Identity) ([]emit, error) {
 		now := s.now().UTC()
 		w.Status, w.ClosedAt = StatusClosed, &now
-		return KindStatus, map[string]any{"status": w.Status, "closed_at": w.ClosedAt}, nil, nil
+		return []emit{{KindStatus, map[string]any{"status": w.Status, "closed_at": w.ClosedAt}, everyone}}, nil
 	})
 	return s.published(w, id, base, err)
 }
 
 // Reopen makes a closed workshop writable again.
 func (s *Service) Reopen(ctx context.Context, code, token, base string) (Workshop, error) {
-	w, _, id, err := s.write(ctx, code, token, true, false, func(w *store.Workshop, _ *state, _ Identity) (string, any, *int, error) {
+	w, _, id, err := s.write(ctx, code, token, true, false, func(w *store.Workshop, _ *state, _ *board, _ Identity) ([]emit, error) {
 		if w.Status == StatusOpen {
-			return "", nil, nil, &Error{Kind: Invalid, Field: "status", Reason: "l'atelier est déjà ouvert"}
+			return nil, &Error{Kind: Invalid, Field: "status", Reason: "l'atelier est déjà ouvert"}
 		}
 		w.Status, w.ClosedAt = StatusOpen, nil
-		return KindStatus, map[string]any{"status": w.Status, "closed_at": nil}, nil, nil
+		return []emit{{KindStatus, map[string]any{"status": w.Status, "closed_at": nil}, everyone}}, nil
 	})
 	return s.published(w, id, base, err)
 }
 
-// published is a write's outcome as the published state.
+// published is a workshop as the holder of a token sees it: the state,
+// who they are, and the board's part they may see.
 func (s *Service) published(w store.Workshop, id Identity, base string, err error) (Workshop, error) {
 	if err != nil {
 		return Workshop{}, err
@@ -497,8 +536,14 @@ func (s *Service) published(w store.Workshop, id Identity, base string, err erro
 	if err != nil {
 		return Workshop{}, err
 	}
+	b, err := boardOf(w)
+	if err != nil {
+		return Workshop{}, err
+	}
 	out := publish(w, st, base, s.now())
 	out.Me = id.me()
+	view := b.viewFor(id)
+	out.Board = &view
 	return out, nil
 }
 

@@ -8,10 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
+
 	"github.com/atlas-sante-travail/atlas/internal/blob"
-	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 	"github.com/atlas-sante-travail/atlas/internal/diagnostic"
-	"github.com/atlas-sante-travail/atlas/internal/importer"
 	"github.com/atlas-sante-travail/atlas/internal/indicator"
 	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/store/storetest"
@@ -23,18 +24,27 @@ const base = "http://salle.example:8080"
 
 func fp(x float64) *float64 { return &x }
 
-// fixture is a base with the régions, the départements and one indicator
-// by département, and a workshop service over it.
+// fixture is a base with two régions, three départements and one
+// indicator by département, and a workshop service over it.
 func fixture(t *testing.T) (*Service, *store.Store) {
 	t.Helper()
 	st := storetest.New(t)
 	ctx := context.Background()
-	for _, o := range []importer.TerritoryOptions{
-		{Level: territory.Region, Files: []string{datasettest.File(t, "regions/regions-avec-outre-mer.geojson")}, CodeField: "code", NameField: "nom"},
-		{Level: territory.Departement, Files: []string{datasettest.File(t, "departements/departements-avec-outre-mer.geojson")}, CodeField: "code", NameField: "nom",
-			ParentTable: datasettest.File(t, "derived/ze2020_composition_communale_geo2023.csv"), ParentKey: "DEP", ParentColumns: map[territory.Level]string{territory.Region: "REG"}},
+	// Small squares: the workshops need the territories' names and
+	// parents, not their outlines.
+	square, _ := wkb.Marshal(orb.Polygon{{{1, 43}, {2, 43}, {2, 44}, {1, 44}, {1, 43}}})
+	for lv, ts := range map[territory.Level][]territory.Territory{
+		territory.Region: {{Code: "76", Name: "Occitanie"}, {Code: "84", Name: "Auvergne-Rhône-Alpes"}},
+		territory.Departement: {{Code: "31", Name: "Haute-Garonne", Region: "76"}, {Code: "09", Name: "Ariège", Region: "76"},
+			{Code: "38", Name: "Isère", Region: "84"}},
 	} {
-		if _, err := importer.ImportTerritories(ctx, st, o); err != nil {
+		rows := make([]store.TerritoryRow, len(ts))
+		for i, tr := range ts {
+			tr.Level, tr.FID = lv, territory.FeatureID(lv, tr.Code)
+			rows[i] = store.TerritoryRow{Territory: tr, Index: i, WKB: square}
+		}
+		if _, err := st.ReplaceTerritories(ctx, store.TerritoryImport{Level: lv, Files: []string{"test"}, SHA256: string(lv),
+			Options: struct{}{}, SRID: 4326, Rows: rows}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -122,6 +122,9 @@ type Workshop struct {
 	Participants   int        `json:"participants"`
 	Links          Links      `json:"links"`
 	Me             *Me        `json:"me"`
+	// Board is what the token's holder may see of the contributions,
+	// votes and polls; null without a token.
+	Board *Board `json:"board"`
 }
 
 // publish makes the published state of a row, a pointer past its time
