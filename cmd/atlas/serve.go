@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,7 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	dbTimeout := fs.Duration("db-timeout", 5*time.Second, "timeout of each request's database work")
 	publicURL := fs.String("public-url", envOr("ATLAS_PUBLIC_URL", ""), "address that workshop links and QR codes name, e.g. http://192.168.1.20:8080 (ATLAS_PUBLIC_URL; default: this machine's network address when listening on all interfaces, else the request's)")
 	migrate := fs.Bool("migrate", true, "apply pending schema migrations at start")
+	retention := fs.Duration("workshop-retention", durationEnv("ATLAS_WORKSHOP_RETENTION", 90*24*time.Hour), "how long a closed workshop keeps its participants' names, contributions' authors and event log (ATLAS_WORKSHOP_RETENTION; 0 keeps them until the workshop is deleted)")
 	var view httpapi.DefaultView
 	fs.StringVar(&view.Region, "region", envOr("ATLAS_REGION", ""), "INSEE code of the région the map opens on, e.g. 76 or 84 (ATLAS_REGION; default France)")
 	fs.StringVar(&view.Indicator, "indicator", envOr("ATLAS_INDICATOR", ""), "indicator the map opens on (ATLAS_INDICATOR; default chosen by the map)")
@@ -91,7 +93,7 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 		log.Info("workshop links name", "url", public)
 	}
 	srv := server.New(server.Config{Store: st, Tiles: svc, Cache: cache, CORSOrigins: origins, Timeout: *dbTimeout, View: view,
-		IndicatorVersion: versions.Get, PublicURL: public, Metrics: metrics, Log: log})
+		IndicatorVersion: versions.Get, PublicURL: public, WorkshopRetention: *retention, Metrics: metrics, Log: log})
 	ran := make(chan struct{})
 	go func() { srv.Run(wctx); close(ran) }()
 	hs := &http.Server{
@@ -157,4 +159,13 @@ func roomURL(addr net.Addr) string {
 		}
 	}
 	return ""
+}
+
+// durationEnv is the environment variable name as a duration (e.g. 720h),
+// else def.
+func durationEnv(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return d
+	}
+	return def
 }

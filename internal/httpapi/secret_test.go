@@ -3,8 +3,12 @@ package httpapi_test
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -13,15 +17,18 @@ import (
 	"github.com/atlas-sante-travail/atlas/internal/demodata"
 	"github.com/atlas-sante-travail/atlas/internal/diagnostic"
 	"github.com/atlas-sante-travail/atlas/internal/importer"
+	"github.com/atlas-sante-travail/atlas/internal/indicator"
 	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/territory"
+	"github.com/atlas-sante-travail/atlas/internal/workshop"
 )
 
 // TestSecretNeverReachesAnOutput imports the fictive AT data (whose small
 // counts the importer marks secret, with secondary suppression) and reads
 // it back through every output channel: JSON values, CSV values,
-// choropleths of every sex and sector, territory profiles and tiles with
-// values. Wherever a figure appears, the stored cell must be publishable;
+// choropleths of every sex and sector, territory profiles, tiles with
+// values, and the workshops (contributions' stamps, the synthesis in
+// every format). Wherever a figure appears, the stored cell must be publishable;
 // every secret cell must appear without figures.
 func TestSecretNeverReachesAnOutput(t *testing.T) {
 	f := setup(t)
@@ -171,6 +178,103 @@ func TestSecretNeverReachesAnOutput(t *testing.T) {
 					if _, ok := ft.Properties["value"]; ok {
 						shown("tile", "departement", ft.Properties.MustString("code"), "2023", "femmes", "38")
 					}
+				}
+			}
+		}
+	}
+
+	// Workshops: contributions' stamps and the synthesis in every format.
+	workshopSecrets(t, f.srv.URL, id, stored, shown)
+}
+
+// workshopSecrets is the workshop channel of TestSecretNeverReachesAnOutput:
+// steps and contributions on secret and published territories, then the
+// synthesis in every format.
+func workshopSecrets(t *testing.T, base, id string, stored []store.IndicatorValueRow, shown func(channel, level, code, period, sex, sector string)) {
+	t.Helper()
+	// A secret département and a published one, women, sector 38, 2023.
+	var secret, published *store.IndicatorValueRow
+	for i, v := range stored {
+		if v.Level != "departement" || v.Period != "2023" || v.Sex != "femmes" || v.Sector != "38" {
+			continue
+		}
+		switch {
+		case v.Status == "secret" && secret == nil && v.Value != nil:
+			secret = &stored[i]
+		case v.Status == "published" && published == nil:
+			published = &stored[i]
+		}
+	}
+	if secret == nil || published == nil {
+		t.Fatal("no secret or no published département for women in sector 38: the test would prove nothing")
+	}
+	view := func(sel string) map[string]any {
+		return map[string]any{"indicator": id, "level": "departement", "period": "2023", "sex": "femmes", "sector": "38",
+			"selection": sel, "bounds": []float64{-5, 41, 10, 51}}
+	}
+	var created workshop.Created
+	if r := call(t, "POST", base+"/api/v1/workshops", "", map[string]any{"title": "Secret", "view": view(secret.Code)}, &created); r.StatusCode != 201 {
+		t.Fatalf("create: %d", r.StatusCode)
+	}
+	ws, ft := base+"/api/v1/workshops/"+created.Workshop.Code, created.FacilitatorToken
+	var joined workshop.Joined
+	call(t, "POST", ws+"/participants", "", map[string]string{"name": "Marie"}, &joined)
+	for _, code := range []string{secret.Code, published.Code} {
+		if r := call(t, "POST", ws+"/steps", ft, map[string]any{"title": "Étape " + code, "view": view(code)}, nil); r.StatusCode != 201 {
+			t.Fatalf("step: %d", r.StatusCode)
+		}
+		var c workshop.Contribution
+		if r := call(t, "POST", ws+"/contributions", joined.Token, map[string]any{"kind": "constat", "text": "Vu sur le terrain", "level": "departement", "code": code, "view": view(code)}, &c); r.StatusCode != 201 {
+			t.Fatalf("contribution: %d", r.StatusCode)
+		}
+		if code == secret.Code && (c.Stamp == nil || c.Stamp.Value != nil || c.Stamp.Status != "secret") {
+			t.Errorf("the stamp of a contribution on a secret territory: %+v", c.Stamp)
+		}
+		if code == published.Code && (c.Stamp == nil || c.Stamp.Value == nil) {
+			t.Errorf("the stamp of a contribution on a published territory: %+v", c.Stamp)
+		}
+	}
+	call(t, "PUT", ws+"/phase", ft, map[string]string{"phase": "reveal"}, nil)
+	secretText := indicator.FormatNumber(*secret.Value, 1)
+	for _, format := range workshop.Formats() {
+		r, err := http.Get(ws + "/synthesis?format=" + format) // no token: refused
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != 401 {
+			t.Errorf("a synthesis without a token: %d", r.StatusCode)
+		}
+		req, _ := http.NewRequest(http.MethodGet, ws+"/synthesis?format="+format, nil)
+		req.Header.Set("Authorization", "Bearer "+ft)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		text := string(b)
+		if resp.StatusCode != 200 || !strings.Contains(text, "secret statistique") || !strings.Contains(text, "Marie") {
+			t.Errorf("synthesis %s: %d, says secret statistique %v, names Marie %v", format, resp.StatusCode,
+				strings.Contains(text, "secret statistique"), strings.Contains(text, "Marie"))
+		}
+		// The secret figure, as the synthesis would write it, and raw.
+		for _, leak := range []string{secretText, strconv.FormatFloat(*secret.Value, 'f', -1, 64)} {
+			if strings.Contains(text, leak) {
+				t.Errorf("synthesis %s shows the secret figure %s of %s", format, leak, secret.Code)
+			}
+		}
+		if format == "json" {
+			var syn workshop.Synthesis
+			if err := json.Unmarshal(b, &syn); err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range syn.Steps {
+				if st.Selected == nil {
+					t.Fatalf("step %q has no selected figure", st.Title)
+				}
+				if st.Selected.Value != nil {
+					shown("synthesis", "departement", st.Selected.Code, "2023", "femmes", "38")
 				}
 			}
 		}

@@ -154,6 +154,7 @@ func TestWorkshopsOverHTTP(t *testing.T) {
 	const public = "http://192.168.1.20:8080"
 	a := startReplica(t, f, public)
 	b := startReplica(t, f, "")
+	outer := t // replicas started in a subtest outlive it
 	api := func(r replica, path string) string { return r.srv.URL + "/api/v1/workshops" + path }
 
 	var created workshop.Created
@@ -241,8 +242,8 @@ func TestWorkshopsOverHTTP(t *testing.T) {
 		if r := call(t, "POST", api(a, "/"+code+"/steps"), ft, map[string]any{"title": "Après la panne", "view": wsView("femmes")}, &step); r.StatusCode != 201 {
 			t.Fatalf("step: %d", r.StatusCode)
 		}
-		b2 := startReplica(t, f, "")
-		s2 := openStream(t, b2.srv.URL+"/api/v1/workshops/"+code+"/events", pt, strconv.FormatInt(last.id, 10))
+		b = startReplica(outer, f, "") // B again, after its restart
+		s2 := openStream(t, b.srv.URL+"/api/v1/workshops/"+code+"/events", pt, strconv.FormatInt(last.id, 10))
 		v, st := s2.next(t), s2.next(t)
 		if v.kind != "view" || !strings.Contains(v.data, `"sex":"ensemble"`) || st.kind != "steps" || !strings.Contains(st.data, "Après la panne") || st.id != v.id+1 {
 			t.Errorf("after the restart: %+v then %+v", v, st)
@@ -285,6 +286,72 @@ func TestWorkshopsOverHTTP(t *testing.T) {
 		}
 	})
 
+	t.Run("contributions, votes, polls, synthesis", func(t *testing.T) {
+		var paul workshop.Joined
+		call(t, "POST", api(b, "/"+code+"/participants"), "", map[string]string{"name": "Paul"}, &paul)
+		var snap workshop.Workshop
+		call(t, "GET", api(b, "/"+code), ft, nil, &snap)
+		fs := openStream(t, api(b, "/"+code+"/events?after="+strconv.FormatInt(snap.Seq, 10)), ft, "")
+		ps := openStream(t, api(a, "/"+code+"/events?after="+strconv.FormatInt(snap.Seq, 10)), paul.Token, "")
+		call(t, "PUT", api(a, "/"+code+"/phase"), ft, map[string]string{"phase": "writing"}, nil)
+		if e := ps.next(t); e.kind != "phase" {
+			t.Fatalf("Paul's first event %+v", e)
+		}
+		fs.next(t)
+		var c workshop.Contribution
+		if r := call(t, "POST", api(a, "/"+code+"/contributions"), pt, map[string]any{"kind": "constat", "text": "<img src=x onerror=alert(1)>", "level": "departement", "code": "31", "view": wsView("ensemble")}, &c); r.StatusCode != 201 {
+			t.Fatalf("contribute: %d", r.StatusCode)
+		}
+		// Private: the facilitator's stream (on B) has it, Paul's (on A) does not.
+		if e := fs.next(t); e.kind != "contribution" || e.id <= snap.Seq {
+			t.Fatalf("facilitator's event %+v", e)
+		}
+		var p httpx.Problem
+		if r := call(t, "PATCH", api(a, "/"+code+"/contributions/"+strconv.Itoa(c.ID)), paul.Token, map[string]string{"text": "x"}, &p); r.StatusCode != 404 {
+			t.Errorf("Paul edits Marie's private contribution: %d", r.StatusCode)
+		}
+		if r := call(t, "PATCH", api(a, "/"+code+"/contributions/"+strconv.Itoa(c.ID)), pt, map[string]any{"text": "x", "hidden": true}, &p); r.StatusCode != 400 {
+			t.Errorf("edit and moderation at once: %d", r.StatusCode)
+		}
+		call(t, "PUT", api(a, "/"+code+"/phase"), ft, map[string]string{"phase": "vote"}, nil)
+		if e := ps.next(t); e.kind != "phase" || !strings.Contains(e.data, "onerror") {
+			t.Errorf("the reveal reaches Paul with the contribution: %+v", e)
+		}
+		var bd workshop.Board
+		if r := call(t, "POST", api(a, "/"+code+"/votes"), paul.Token, map[string]int{"contribution": c.ID}, &bd); r.StatusCode != 200 || bd.Remaining != 2 {
+			t.Errorf("vote: %d, %d left", r.StatusCode, bd.Remaining)
+		}
+		if r := call(t, "DELETE", api(a, "/"+code+"/votes?contribution="+strconv.Itoa(c.ID)), paul.Token, nil, &bd); r.StatusCode != 200 || bd.Remaining != 3 {
+			t.Errorf("unvote: %d, %d left", r.StatusCode, bd.Remaining)
+		}
+		if r := call(t, "DELETE", api(a, "/"+code+"/votes?level=departement&code=31"), paul.Token, nil, &p); r.StatusCode != 404 {
+			t.Errorf("taking back a dot never placed: %d", r.StatusCode)
+		}
+		var poll workshop.PollView
+		if r := call(t, "POST", api(a, "/"+code+"/polls"), ft, map[string]string{"question": "Quel thème d'abord ?", "kind": "ranking", "preset": "themes"}, &poll); r.StatusCode != 201 {
+			t.Fatalf("poll: %d", r.StatusCode)
+		}
+		if r := call(t, "PUT", api(b, "/"+code+"/polls/"+strconv.Itoa(poll.ID)+"/answer"), paul.Token, map[string][]int{"choices": {2, 0, 1, 3, 4}}, &poll); r.StatusCode != 200 || poll.Results.Scores[2] != 4 {
+			t.Errorf("answer: %d %+v", r.StatusCode, poll.Results)
+		}
+		for _, f := range workshop.Formats() {
+			req, _ := http.NewRequest(http.MethodGet, api(a, "/"+code+"/synthesis?format="+f), nil)
+			req.Header.Set("Authorization", "Bearer "+ft)
+			r, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(r.Body)
+			r.Body.Close()
+			if r.StatusCode != 200 || !strings.Contains(string(body), "Quel thème") || (f == "html" && strings.Contains(string(body), "<img src=x")) {
+				t.Errorf("synthesis %s: %d %.300s", f, r.StatusCode, body)
+			}
+		}
+		if r := call(t, "GET", api(a, "/"+code+"/synthesis?format=pdf"), ft, nil, &p); r.StatusCode != 400 || p.InvalidParams[0].Name != "format" {
+			t.Errorf("unknown format: %d %+v", r.StatusCode, p)
+		}
+	})
+
 	t.Run("too many requests", func(t *testing.T) {
 		var limited *http.Response
 		for i := 0; i < 200 && limited == nil; i++ {
@@ -298,6 +365,18 @@ func TestWorkshopsOverHTTP(t *testing.T) {
 		}
 		if limited == nil || limited.Header.Get("Retry-After") == "" {
 			t.Fatalf("200 requests at once were never refused (%v)", limited)
+		}
+	})
+
+	t.Run("deleting removes everything", func(t *testing.T) {
+		if r := call(t, "DELETE", api(a, "/"+code), pt, nil, nil); r.StatusCode != 403 {
+			t.Errorf("a participant deletes: %d", r.StatusCode)
+		}
+		if r := call(t, "DELETE", api(a, "/"+code), ft, nil, nil); r.StatusCode != 204 {
+			t.Fatalf("delete: %d", r.StatusCode)
+		}
+		if r := call(t, "GET", api(b, "/"+code), "", nil, nil); r.StatusCode != 404 {
+			t.Errorf("after deletion: %d", r.StatusCode)
 		}
 	})
 }

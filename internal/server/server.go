@@ -48,8 +48,12 @@ type Config struct {
 	// PublicURL is what workshop links and QR codes name; empty: the
 	// request's scheme and host.
 	PublicURL string
-	Metrics   *httpx.Metrics
-	Log       *slog.Logger
+	// WorkshopRetention is how long a closed workshop keeps its personal
+	// data (names, the event log); 0 keeps it until the workshop is
+	// deleted.
+	WorkshopRetention time.Duration
+	Metrics           *httpx.Metrics
+	Log               *slog.Logger
 }
 
 // Server is the echo server with its surfaces, and what runs behind them.
@@ -57,11 +61,18 @@ type Server struct {
 	*echo.Echo
 	Diagnostic *diagnostic.Service
 	Workshops  *workshop.Service
+	retention  time.Duration
 }
 
 // Run fans the workshops' events out until ctx ends (every server runs it:
-// it is how an event committed through one reaches the streams of all).
-func (s *Server) Run(ctx context.Context) { s.Workshops.Run(ctx) }
+// it is how an event committed through one reaches the streams of all),
+// and purges the closed workshops past their retention every hour.
+func (s *Server) Run(ctx context.Context) {
+	if s.retention > 0 {
+		go s.Workshops.PurgeEvery(ctx, s.retention, time.Hour)
+	}
+	s.Workshops.Run(ctx)
+}
 
 // New builds the server with every surface mounted.
 func New(cfg Config) *Server {
@@ -104,5 +115,5 @@ func New(cfg Config) *Server {
 	ws := workshop.New(workshop.Config{Store: cfg.Store, Diagnostic: diag, Log: cfg.Log})
 	httpapi.Mount(e, httpapi.Config{Diagnostic: diag, Tiles: cfg.Tiles, Ping: ping, Timeout: cfg.Timeout, View: cfg.View, Web: cfg.Web,
 		Workshops: ws, PublicURL: cfg.PublicURL})
-	return &Server{Echo: e, Diagnostic: diag, Workshops: ws}
+	return &Server{Echo: e, Diagnostic: diag, Workshops: ws, retention: cfg.WorkshopRetention}
 }
