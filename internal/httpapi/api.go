@@ -78,7 +78,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	api.GET("/indicators/:id/choropleth", h.choropleth)
 
 	// Workshops: small JSON bodies; the event stream has no deadline.
-	ws := api.Group("/workshops", middleware.BodyLimit(strconv.Itoa(maxBody>>10)+"K"))
+	ws := api.Group("/workshops", middleware.BodyLimit(strconv.Itoa(maxBody>>10)+"K"), workshopSeq)
 	ws.POST("", h.createWorkshop)
 	ws.GET("/:code", h.getWorkshop)
 	ws.PATCH("/:code", h.updateWorkshop)

@@ -328,3 +328,18 @@ func (h *handlers) workshopEvents(c echo.Context) error {
 		}
 	}
 }
+
+// workshopSeq answers every write with the seq of the last event it
+// committed, in the Workshop-Seq header.
+func workshopSeq(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, rec := workshop.WithReceipt(c.Request().Context())
+		c.SetRequest(c.Request().WithContext(ctx))
+		c.Response().Before(func() {
+			if seq := rec.Seq(); seq > 0 {
+				c.Response().Header().Set("Workshop-Seq", strconv.FormatInt(seq, 10))
+			}
+		})
+		return next(c)
+	}
+}

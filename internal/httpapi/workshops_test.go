@@ -318,8 +318,15 @@ func TestWorkshopsOverHTTP(t *testing.T) {
 			t.Errorf("the reveal reaches Paul with the contribution: %+v", e)
 		}
 		var bd workshop.Board
-		if r := call(t, "POST", api(a, "/"+code+"/votes"), paul.Token, map[string]int{"contribution": c.ID}, &bd); r.StatusCode != 200 || bd.Remaining != 2 {
+		r := call(t, "POST", api(a, "/"+code+"/votes"), paul.Token, map[string]int{"contribution": c.ID}, &bd)
+		if r.StatusCode != 200 || bd.Remaining != 2 {
 			t.Errorf("vote: %d, %d left", r.StatusCode, bd.Remaining)
+		}
+		// The answer says which event is the vote's: Paul's stream, on
+		// the other server, brings it under that id.
+		ps.next(t) // his budget
+		if e, seq := ps.next(t), r.Header.Get("Workshop-Seq"); e.kind != "vote" || strconv.FormatInt(e.id, 10) != seq {
+			t.Errorf("the vote is event %d (%s), the answer says %q", e.id, e.kind, seq)
 		}
 		if r := call(t, "DELETE", api(a, "/"+code+"/votes?contribution="+strconv.Itoa(c.ID)), paul.Token, nil, &bd); r.StatusCode != 200 || bd.Remaining != 3 {
 			t.Errorf("unvote: %d, %d left", r.StatusCode, bd.Remaining)

@@ -3,6 +3,7 @@ package workshop
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -310,6 +311,58 @@ func TestAudiences(t *testing.T) {
 	json.Unmarshal(e.Data, &d) //nolint:errcheck // checked below
 	if e.Kind != KindPhase || d.Phase != PhaseReveal || len(d.Revealed) != 1 || d.Revealed[0].ID != c.ID {
 		t.Errorf("Bruno's first event: %s %s", e.Kind, e.Data)
+	}
+	next(t, subA)
+	next(t, subF)
+
+	// A dot while the results are hidden: the voter hears of their
+	// budget, the facilitator of the counts, Bruno of nothing.
+	hide := true
+	if _, err := r.s.SetBoard(ctx, r.code, r.ft, BoardSettings{HideResults: &hide}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.s.SetPhase(ctx, r.code, r.ft, PhaseVote); err != nil {
+		t.Fatal(err)
+	}
+	for sub, want := range map[*Subscription][]string{
+		subA: {KindBoardSettings, KindPhase},
+		subB: {KindBoardSettings, KindPhase},
+		subF: {KindBoardSettings, KindTallies, KindPhase}, // the hidden counts, to the facilitator alone
+	} {
+		for _, k := range want {
+			if e := next(t, sub); e.Kind != k {
+				t.Fatalf("%s, want %s", e.Kind, k)
+			}
+		}
+	}
+	if _, err := r.s.Vote(ctx, r.code, r.a.Token, Target{Contribution: c.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if e := next(t, subA); e.Kind != KindVotes || !strings.Contains(string(e.Data), `"remaining":2`) {
+		t.Errorf("voter: %s %s", e.Kind, e.Data)
+	}
+	var vc VoteCount
+	next(t, subF) // the voter's budget: the facilitator sees every event
+	e = next(t, subF)
+	json.Unmarshal(e.Data, &vc) //nolint:errcheck // checked below
+	if e.Kind != KindVote || vc != (VoteCount{Contribution: c.ID, ContributionDots: 1, Territory: "departement:31", TerritoryDots: 1, Voters: 1, Dots: 1}) {
+		t.Errorf("facilitator: %s %s", e.Kind, e.Data)
+	}
+	// Shown: the counts reach everyone, then every dot does.
+	shown := true
+	if _, err := r.s.SetBoard(ctx, r.code, r.ft, BoardSettings{ResultsShown: &shown}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.s.Vote(ctx, r.code, r.a.Token, Target{Level: "departement", Code: "31"}); err != nil {
+		t.Fatal(err)
+	}
+	got := []string{next(t, subB).Kind, next(t, subB).Kind}
+	e = next(t, subB)
+	vc = VoteCount{}
+	json.Unmarshal(e.Data, &vc) //nolint:errcheck // checked below
+	got = append(got, e.Kind)
+	if !slices.Equal(got, []string{KindBoardSettings, KindTallies, KindVote}) || vc.TerritoryDots != 2 || vc.Contribution != 0 || vc.Dots != 2 {
+		t.Errorf("Bruno, once shown: %v %s", got, e.Data)
 	}
 }
 

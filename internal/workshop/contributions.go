@@ -22,7 +22,12 @@ const (
 	KindPhase            = "phase"
 	KindBoardSettings    = "board-settings"
 	KindVotes            = "votes"
-	KindTallies          = "tallies"
+	// KindTallies: every count at once (after a merge, a deletion, or
+	// when hidden results are revealed); KindVote: the counts one dot
+	// changed, so that a room voting at 100 dots a second does not
+	// receive the whole board each time.
+	KindTallies = "tallies"
+	KindVote    = "vote"
 	KindPoll             = "poll"
 	KindPollResults      = "poll-results"
 	KindAnswer           = "answer"

@@ -297,6 +297,7 @@ func (s *Service) write(ctx context.Context, code, token string, driveOnly, open
 		}
 		return ch, nil
 	})
+	record(ctx, evs)
 	return nw, evs, id, err
 }
 
@@ -343,7 +344,7 @@ func (s *Service) Join(ctx context.Context, code, name string) (Joined, error) {
 		}
 	}
 	var out Joined
-	_, _, err = s.st.ChangeWorkshop(ctx, w.ID, func(cur store.Workshop) (store.WorkshopChange, error) {
+	_, evs, err := s.st.ChangeWorkshop(ctx, w.ID, func(cur store.Workshop) (store.WorkshopChange, error) {
 		if cur.Status != StatusOpen {
 			return store.WorkshopChange{}, errClosed
 		}
@@ -368,6 +369,7 @@ func (s *Service) Join(ctx context.Context, code, name string) (Joined, error) {
 	if err != nil {
 		return Joined{}, err
 	}
+	record(ctx, evs)
 	return out, nil
 }
 

@@ -22,6 +22,39 @@ func (b *board) talliesEmits() []emit {
 	return []emit{{KindTallies, b.tallies(), aud}}
 }
 
+// VoteCount is what one dot changed in the tallies: the counts, after
+// the change, of its contribution (if on one), of its territory, and of
+// the whole vote. Counts are absolute, so applying one twice is harmless.
+type VoteCount struct {
+	Contribution     int    `json:"contribution,omitempty"`
+	ContributionDots int    `json:"contribution_dots"`
+	Territory        string `json:"territory"` // level:code
+	TerritoryDots    int    `json:"territory_dots"`
+	Voters           int    `json:"voters"`
+	Dots             int    `json:"dots"`
+}
+
+// voteEmit is the change a dot on t made, to everyone who may see the
+// tallies.
+func (b *board) voteEmit(t Target) emit {
+	aud := everyone
+	if b.HideResults && !b.ResultsShown {
+		aud = facilitatorOnly
+	}
+	t = b.resolve(t)
+	all := b.tallies()
+	vc := VoteCount{Territory: t.key(), Voters: all.Voters, Dots: all.Dots}
+	if t.Contribution != 0 {
+		vc.Contribution, vc.ContributionDots = t.Contribution, all.Contributions[t.Contribution]
+		vc.Territory = ""
+		if c, ok := b.contribution(t.Contribution); ok {
+			vc.Territory = string(c.Territory.Level) + ":" + c.Territory.Code
+		}
+	}
+	vc.TerritoryDots = all.Territories[vc.Territory]
+	return emit{KindVote, vc, aud}
+}
+
 // myVotes is the event telling a participant their dots and budget left.
 func (b *board) myVotes(participant int) emit {
 	mine := b.Votes[strconv.Itoa(participant)]
@@ -59,7 +92,7 @@ func (s *Service) Vote(ctx context.Context, code, token string, t Target) (Board
 		}
 		b.Votes[key] = append(b.Votes[key], t)
 		out = b.viewFor(id)
-		return append([]emit{b.myVotes(id.Participant)}, b.talliesEmits()...), nil
+		return []emit{b.myVotes(id.Participant), b.voteEmit(t)}, nil
 	})
 	return out, err
 }
@@ -85,7 +118,7 @@ func (s *Service) Unvote(ctx context.Context, code, token string, t Target) (Boa
 		}
 		b.Votes[key] = slices.Delete(b.Votes[key], i, i+1)
 		out = b.viewFor(id)
-		return append([]emit{b.myVotes(id.Participant)}, b.talliesEmits()...), nil
+		return []emit{b.myVotes(id.Participant), b.voteEmit(t)}, nil
 	})
 	return out, err
 }
