@@ -26,11 +26,11 @@ const (
 	// when hidden results are revealed); KindVote: the counts one dot
 	// changed, so that a room voting at 100 dots a second does not
 	// receive the whole board each time.
-	KindTallies = "tallies"
-	KindVote    = "vote"
-	KindPoll             = "poll"
-	KindPollResults      = "poll-results"
-	KindAnswer           = "answer"
+	KindTallies     = "tallies"
+	KindVote        = "vote"
+	KindPoll        = "poll"
+	KindPollResults = "poll-results"
+	KindAnswer      = "answer"
 )
 
 // Contribute is a contribution as asked for: its kind, its text, the
