@@ -32,10 +32,19 @@ type Workshop struct {
 	ClosedAt        *time.Time
 	Seq             int64
 	State           json.RawMessage
-	// Board is the workshop package's too, kept apart from State.
-	Board        json.RawMessage
-	Participants int
-	PurgedAt     *time.Time
+	Participants    int
+	PurgedAt        *time.Time
+	// The board's phase and vote settings (its contents are rows of their
+	// own, read through Board), and the next numbers to give.
+	Phase            string
+	VoteBudget       int
+	HideResults      bool
+	ResultsShown     bool
+	NextContribution int
+	NextPoll         int
+	// The vote's totals: dots put, and participants with one at least.
+	Dots   int
+	Voters int
 }
 
 // WorkshopParticipant is one person who joined a workshop.
@@ -65,8 +74,8 @@ type WorkshopEvent struct {
 }
 
 // WorkshopChange is what a decision on a workshop writes in one
-// transaction: the workshop's new row (its Seq is the store's; a nil Board
-// leaves the stored one as it is), the events that say so (several when
+// transaction, besides what it wrote through the Board: the workshop's new
+// row (its Seq is the store's), the events that say so (several when
 // different audiences must see different things), and a participant who
 // joins.
 type WorkshopChange struct {
@@ -78,24 +87,22 @@ type WorkshopChange struct {
 // ErrCodeTaken says a new workshop's join code is already used.
 var ErrCodeTaken = errors.New("workshop code already taken")
 
-const workshopColumns = `id, code, title, region, facilitator_hash, allow_anonymous, allow_pointing, status, created_at, closed_at, seq, state, board, participants, purged_at`
+const workshopColumns = `id, code, title, region, facilitator_hash, allow_anonymous, allow_pointing, status, created_at, closed_at, seq, state,
+	participants, purged_at, phase, vote_budget, hide_results, results_shown, next_contribution, next_poll, dots, voters`
 
 func scanWorkshop(r pgx.Row) (Workshop, error) {
 	var w Workshop
 	err := r.Scan(&w.ID, &w.Code, &w.Title, &w.Region, &w.FacilitatorHash, &w.AllowAnonymous, &w.AllowPointing,
-		&w.Status, &w.CreatedAt, &w.ClosedAt, &w.Seq, &w.State, &w.Board, &w.Participants, &w.PurgedAt)
+		&w.Status, &w.CreatedAt, &w.ClosedAt, &w.Seq, &w.State, &w.Participants, &w.PurgedAt,
+		&w.Phase, &w.VoteBudget, &w.HideResults, &w.ResultsShown, &w.NextContribution, &w.NextPoll, &w.Dots, &w.Voters)
 	return w, err
 }
 
 // CreateWorkshop stores a new workshop; ErrCodeTaken when its code is used.
 func (s *Store) CreateWorkshop(ctx context.Context, w Workshop) (Workshop, error) {
-	board := w.Board
-	if board == nil {
-		board = json.RawMessage(`{}`)
-	}
-	row := s.pool.QueryRow(ctx, `INSERT INTO workshop (code, title, region, facilitator_hash, allow_anonymous, allow_pointing, state, board)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+workshopColumns,
-		w.Code, w.Title, w.Region, w.FacilitatorHash, w.AllowAnonymous, w.AllowPointing, []byte(w.State), []byte(board))
+	row := s.pool.QueryRow(ctx, `INSERT INTO workshop (code, title, region, facilitator_hash, allow_anonymous, allow_pointing, state)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+workshopColumns,
+		w.Code, w.Title, w.Region, w.FacilitatorHash, w.AllowAnonymous, w.AllowPointing, []byte(w.State))
 	out, err := scanWorkshop(row)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" {
@@ -120,10 +127,11 @@ func (s *Store) WorkshopByCode(ctx context.Context, code string) (Workshop, bool
 }
 
 // ChangeWorkshop appends events to a workshop: decide receives the
-// workshop's row, locked until the commit, and returns the change (or an
-// error, which writes nothing). The events get the next seqs, the row its
-// new state, and the commit announces the last seq on NotifyWorkshops.
-func (s *Store) ChangeWorkshop(ctx context.Context, id int64, decide func(Workshop) (WorkshopChange, error)) (Workshop, []WorkshopEvent, error) {
+// workshop's row, locked until the commit, and its board in the same
+// transaction, and returns the change (or an error, which writes nothing,
+// on the board neither). The events get the next seqs, the row its new
+// state, and the commit announces the last seq on NotifyWorkshops.
+func (s *Store) ChangeWorkshop(ctx context.Context, id int64, decide func(Workshop, *Board) (WorkshopChange, error)) (Workshop, []WorkshopEvent, error) {
 	var out Workshop
 	var evs []WorkshopEvent
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -131,7 +139,7 @@ func (s *Store) ChangeWorkshop(ctx context.Context, id int64, decide func(Worksh
 		if err != nil {
 			return fmt.Errorf("workshop %d: %w", id, err)
 		}
-		ch, err := decide(cur)
+		ch, err := decide(cur, &Board{ctx: ctx, tx: tx, workshop: id})
 		if err != nil {
 			return err
 		}
@@ -146,28 +154,42 @@ func (s *Store) ChangeWorkshop(ctx context.Context, id int64, decide func(Worksh
 				return fmt.Errorf("add participant: %w", err)
 			}
 		}
-		// An unchanged board is not written: its stored value stays.
-		var board []byte
-		if !bytes.Equal(w.Board, cur.Board) {
-			board = w.Board
+		// An unchanged state is not written: its stored value stays.
+		var state []byte
+		if !bytes.Equal(w.State, cur.State) {
+			state = w.State
 		}
-		out, err = scanWorkshop(tx.QueryRow(ctx, `UPDATE workshop SET title = $2, allow_anonymous = $3, allow_pointing = $4, status = $5,
-			closed_at = $6, state = $7, board = coalesce($8, board), participants = $9, seq = seq + $10 WHERE id = $1 RETURNING `+workshopColumns,
-			id, w.Title, w.AllowAnonymous, w.AllowPointing, w.Status, w.ClosedAt, []byte(w.State), board, w.Participants, len(ch.Events)))
-		if err != nil {
-			return fmt.Errorf("update workshop: %w", err)
-		}
+		// The row, the events and the announcement go in one round trip:
+		// the row stays locked until the commit, so the less the write
+		// waits on the network, the more writes a busy room takes.
 		evs = ch.Events
+		last := cur.Seq + int64(len(evs))
+		var batch pgx.Batch
+		batch.Queue(`UPDATE workshop SET title = $2, allow_anonymous = $3, allow_pointing = $4, status = $5,
+			closed_at = $6, state = coalesce($7, state), participants = $8, seq = $9,
+			phase = $10, vote_budget = $11, hide_results = $12, results_shown = $13, next_contribution = $14, next_poll = $15, dots = $16, voters = $17
+			WHERE id = $1 RETURNING `+workshopColumns,
+			id, w.Title, w.AllowAnonymous, w.AllowPointing, w.Status, w.ClosedAt, state, w.Participants, last,
+			w.Phase, w.VoteBudget, w.HideResults, w.ResultsShown, w.NextContribution, w.NextPoll, w.Dots, w.Voters).QueryRow(func(r pgx.Row) error {
+			out, err = scanWorkshop(r)
+			if err != nil {
+				return fmt.Errorf("update workshop: %w", err)
+			}
+			return nil
+		})
 		for i := range evs {
 			ev := &evs[i]
-			ev.WorkshopID, ev.Seq = id, out.Seq-int64(len(evs)-1-i)
-			if err := tx.QueryRow(ctx, `INSERT INTO workshop_event (workshop_id, seq, kind, actor, audience, data) VALUES ($1, $2, $3, $4, $5, $6) RETURNING at`,
-				id, ev.Seq, ev.Kind, ev.Actor, ev.Audience, []byte(ev.Data)).Scan(&ev.At); err != nil {
-				return fmt.Errorf("append event: %w", err)
-			}
+			ev.WorkshopID, ev.Seq = id, cur.Seq+int64(i+1)
+			batch.Queue(`INSERT INTO workshop_event (workshop_id, seq, kind, actor, audience, data) VALUES ($1, $2, $3, $4, $5, $6) RETURNING at`,
+				id, ev.Seq, ev.Kind, ev.Actor, ev.Audience, []byte(ev.Data)).QueryRow(func(r pgx.Row) error {
+				if err := r.Scan(&ev.At); err != nil {
+					return fmt.Errorf("append event: %w", err)
+				}
+				return nil
+			})
 		}
-		_, err = tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyWorkshops, strconv.FormatInt(id, 10)+":"+strconv.FormatInt(out.Seq, 10))
-		return err
+		batch.Queue(`SELECT pg_notify($1, $2)`, NotifyWorkshops, strconv.FormatInt(id, 10)+":"+strconv.FormatInt(last, 10))
+		return tx.SendBatch(ctx, &batch).Close()
 	})
 	return out, evs, err
 }
@@ -190,25 +212,30 @@ func (s *Store) ClosedWorkshops(ctx context.Context, before time.Time) ([]Worksh
 }
 
 // PurgeWorkshop removes a workshop's personal data in one transaction:
-// its event log and its participants (names, tokens) go, and the state and
-// board become what anonymise makes of them (names replaced). The
-// workshop stays, closed and marked purged.
-func (s *Store) PurgeWorkshop(ctx context.Context, id int64, anonymise func(Workshop) (state, board json.RawMessage, err error)) error {
+// its event log and its participants (names, tokens) go, the state
+// becomes what anonymise makes of it, and the contributions' authors are
+// named "Participant N". The workshop stays, closed and marked purged,
+// with its contributions, dots and answers, which name nobody.
+func (s *Store) PurgeWorkshop(ctx context.Context, id int64, anonymise func(Workshop) (state json.RawMessage, err error)) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		cur, err := scanWorkshop(tx.QueryRow(ctx, `SELECT `+workshopColumns+` FROM workshop WHERE id = $1 FOR UPDATE`, id))
 		if err != nil {
 			return fmt.Errorf("workshop %d: %w", id, err)
 		}
-		st, board, err := anonymise(cur)
+		st, err := anonymise(cur)
 		if err != nil {
 			return err
 		}
-		for _, q := range []string{`DELETE FROM workshop_event WHERE workshop_id = $1`, `DELETE FROM workshop_participant WHERE workshop_id = $1`} {
+		for _, q := range []string{
+			`DELETE FROM workshop_event WHERE workshop_id = $1`,
+			`DELETE FROM workshop_participant WHERE workshop_id = $1`,
+			`UPDATE workshop_contribution SET author_name = 'Participant ' || author WHERE workshop_id = $1 AND author <> 0`,
+		} {
 			if _, err := tx.Exec(ctx, q, id); err != nil {
 				return fmt.Errorf("purge workshop %d: %w", id, err)
 			}
 		}
-		_, err = tx.Exec(ctx, `UPDATE workshop SET state = $2, board = $3, purged_at = now() WHERE id = $1`, id, []byte(st), []byte(board))
+		_, err = tx.Exec(ctx, `UPDATE workshop SET state = $2, purged_at = now() WHERE id = $1`, id, []byte(st))
 		return err
 	})
 }

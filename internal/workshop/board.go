@@ -2,7 +2,7 @@ package workshop
 
 import (
 	"encoding/json"
-	"slices"
+	"fmt"
 	"sort"
 	"strconv"
 	"time"
@@ -151,7 +151,7 @@ type Poll struct {
 	CreatedAt time.Time `json:"created_at"`
 	// Answers by participant: the choice indices (a ranking: all of
 	// them, best first).
-	Answers map[string][]int `json:"answers"`
+	Answers map[int][]int `json:"-"`
 }
 
 // PollResults are a poll's answers counted: per choice, how many chose
@@ -193,49 +193,91 @@ func (p Poll) results() PollResults {
 	return r
 }
 
-// board is the workshop's contributions, votes and polls, kept in the
-// row's board column.
+// board is the workshop's contributions, votes and polls as a snapshot
+// reads them (store.WorkshopSnapshot), for what needs all of it: a
+// participant's view, the tallies, the synthesis.
 type board struct {
-	Phase            string              `json:"phase"`
-	Contributions    []Contribution      `json:"contributions"`
-	NextContribution int                 `json:"next_contribution"`
-	Votes            map[string][]Target `json:"votes"` // participant → dots
-	Budget           int                 `json:"budget"`
-	HideResults      bool                `json:"hide_results"`
-	ResultsShown     bool                `json:"results_shown"`
-	Polls            []Poll              `json:"polls"`
-	NextPoll         int                 `json:"next_poll"`
+	Phase         string
+	Contributions []Contribution
+	Votes         map[int][]Target // participant → dots
+	Budget        int
+	HideResults   bool
+	ResultsShown  bool
+	Polls         []Poll
 }
 
-func boardOf(w store.Workshop) (board, error) {
-	var b board
-	if len(w.Board) > 0 {
-		if err := json.Unmarshal(w.Board, &b); err != nil {
+func boardOf(w store.Workshop, wb store.WorkshopBoard) (board, error) {
+	b := board{Phase: w.Phase, Budget: w.VoteBudget, HideResults: w.HideResults, ResultsShown: w.ResultsShown,
+		Contributions: make([]Contribution, 0, len(wb.Contributions)), Votes: map[int][]Target{}, Polls: make([]Poll, 0, len(wb.Polls))}
+	for _, row := range wb.Contributions {
+		c, err := contributionOf(row)
+		if err != nil {
 			return b, err
 		}
+		b.Contributions = append(b.Contributions, c)
 	}
-	if b.Phase == "" {
-		b.Phase = PhaseWriting
+	for _, d := range wb.Dots {
+		b.Votes[d.Participant] = append(b.Votes[d.Participant], targetOf(d))
 	}
-	if b.Contributions == nil {
-		b.Contributions = []Contribution{}
+	polls := map[int]int{}
+	for _, p := range wb.Polls {
+		polls[p.ID] = len(b.Polls)
+		b.Polls = append(b.Polls, pollOf(p))
 	}
-	if b.NextContribution == 0 {
-		b.NextContribution = 1
-	}
-	if b.Votes == nil {
-		b.Votes = map[string][]Target{}
-	}
-	if b.Budget == 0 {
-		b.Budget = DefaultBudget
-	}
-	if b.Polls == nil {
-		b.Polls = []Poll{}
-	}
-	if b.NextPoll == 0 {
-		b.NextPoll = 1
+	for _, a := range wb.Answers {
+		if i, ok := polls[a.Poll]; ok {
+			b.Polls[i].Answers[a.Participant] = a.Choices
+		}
 	}
 	return b, nil
+}
+
+// contributionOf is a stored contribution.
+func contributionOf(r store.WorkshopContribution) (Contribution, error) {
+	c := Contribution{ID: r.ID, Kind: r.Kind, Text: r.Text, Territory: Place{Level: territory.Level(r.Level), Code: r.Code, Name: r.TerritoryName},
+		Author: r.Author, Name: r.AuthorName, CreatedAt: r.CreatedAt, EditedAt: r.EditedAt, Revealed: r.Revealed, Hidden: r.Hidden,
+		MergedInto: r.MergedInto, Retained: r.Retained}
+	if len(r.Stamp) > 0 && string(r.Stamp) != "null" {
+		c.Stamp = &Stamp{}
+		if err := json.Unmarshal(r.Stamp, c.Stamp); err != nil {
+			return c, fmt.Errorf("stamp of contribution %d: %w", r.ID, err)
+		}
+	}
+	return c, nil
+}
+
+// row is the contribution to store.
+func (c Contribution) row() (store.WorkshopContribution, error) {
+	r := store.WorkshopContribution{ID: c.ID, Kind: c.Kind, Text: c.Text, Level: string(c.Territory.Level), Code: c.Territory.Code,
+		TerritoryName: c.Territory.Name, Author: c.Author, AuthorName: c.Name, CreatedAt: c.CreatedAt, EditedAt: c.EditedAt,
+		Revealed: c.Revealed, Hidden: c.Hidden, MergedInto: c.MergedInto, Retained: c.Retained}
+	if c.Stamp != nil {
+		var err error
+		if r.Stamp, err = json.Marshal(c.Stamp); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+func targetOf(d store.WorkshopDot) Target {
+	if d.Contribution != 0 {
+		return Target{Contribution: d.Contribution}
+	}
+	return Target{Level: territory.Level(d.Level), Code: d.Code}
+}
+
+func pollOf(p store.WorkshopPoll) Poll {
+	return Poll{ID: p.ID, Question: p.Question, Kind: p.Kind, Choices: p.Choices, Open: p.Open, CreatedAt: p.CreatedAt, Answers: map[int][]int{}}
+}
+
+// pollWith is a stored poll with its answers.
+func pollWith(p store.WorkshopPoll, answers []store.WorkshopAnswer) Poll {
+	out := pollOf(p)
+	for _, a := range answers {
+		out.Answers[a.Participant] = a.Choices
+	}
+	return out
 }
 
 func (b *board) contribution(id int) (*Contribution, bool) {
@@ -245,28 +287,6 @@ func (b *board) contribution(id int) (*Contribution, bool) {
 		}
 	}
 	return nil, false
-}
-
-func (b *board) poll(id int) (*Poll, bool) {
-	for i := range b.Polls {
-		if b.Polls[i].ID == id {
-			return &b.Polls[i], true
-		}
-	}
-	return nil, false
-}
-
-// resolve follows merges: a dot on a merged contribution counts for the
-// one it was merged into.
-func (b *board) resolve(t Target) Target {
-	for seen := 0; t.Contribution != 0 && seen < 10; seen++ {
-		c, ok := b.contribution(t.Contribution)
-		if !ok || c.MergedInto == 0 {
-			break
-		}
-		t.Contribution = c.MergedInto
-	}
-	return t
 }
 
 // Tallies are the dots counted: per contribution, per territory (dots on
@@ -281,21 +301,25 @@ type Tallies struct {
 
 func (b *board) tallies() Tallies {
 	t := Tallies{Contributions: map[int]int{}, Territories: map[string]int{}}
+	byID := make(map[int]*Contribution, len(b.Contributions))
+	for i := range b.Contributions {
+		byID[b.Contributions[i].ID] = &b.Contributions[i]
+	}
 	for _, dots := range b.Votes {
 		if len(dots) > 0 {
 			t.Voters++
 		}
 		for _, d := range dots {
-			d = b.resolve(d)
 			t.Dots++
-			if d.Contribution != 0 {
-				t.Contributions[d.Contribution]++
-				if c, ok := b.contribution(d.Contribution); ok {
-					t.Territories[string(c.Territory.Level)+":"+c.Territory.Code]++
-				}
+			if d.Contribution == 0 {
+				t.Territories[d.key()]++
 				continue
 			}
-			t.Territories[d.key()]++
+			// (A merge moves the dots to the contribution it merges into.)
+			if c, ok := byID[d.Contribution]; ok {
+				t.Contributions[c.ID]++
+				t.Territories[string(c.Territory.Level)+":"+c.Territory.Code]++
+			}
 		}
 	}
 	return t
@@ -322,7 +346,7 @@ type PollView struct {
 func (p Poll) viewFor(id Identity) PollView {
 	v := PollView{ID: p.ID, Question: p.Question, Kind: p.Kind, Choices: p.Choices, Open: p.Open, CreatedAt: p.CreatedAt, Results: p.results()}
 	if !id.Facilitator() {
-		v.Mine = p.Answers[strconv.Itoa(id.Participant)]
+		v.Mine = p.Answers[id.Participant]
 	}
 	if v.Mine == nil {
 		v.Mine = []int{}
@@ -361,16 +385,9 @@ func (b *board) viewFor(id Identity) Board {
 		out.Polls = append(out.Polls, p.viewFor(id))
 	}
 	if !id.Facilitator() {
-		mine := b.Votes[strconv.Itoa(id.Participant)]
+		mine := b.Votes[id.Participant]
 		out.MyVotes = append(out.MyVotes, mine...)
 		out.Remaining = max(0, b.Budget-len(mine))
 	}
 	return out
-}
-
-// removeDots takes the dots on a contribution back (it was deleted).
-func (b *board) removeDots(contribution int) {
-	for p, dots := range b.Votes {
-		b.Votes[p] = slices.DeleteFunc(dots, func(t Target) bool { return t.Contribution == contribution })
-	}
 }

@@ -226,6 +226,68 @@ func TestVotesStayWithinTheBudget(t *testing.T) {
 	}
 }
 
+// A merge moves the dots to the contribution merged into, and a deletion
+// takes them back: the voters hear of their ballot, the counts follow,
+// and the workshop's totals agree with the dots.
+func TestMergesAndDeletionsMoveDots(t *testing.T) {
+	r := openRoom(t)
+	ctx := context.Background()
+	if _, err := r.s.SetPhase(ctx, r.code, r.ft, PhaseVote); err != nil {
+		t.Fatal(err)
+	}
+	dup, _ := r.s.Contribute(ctx, r.code, r.a.Token, Contribute{Kind: "constat", Text: "Beaucoup de TMS", Level: "departement", Code: "31"})
+	orig, _ := r.s.Contribute(ctx, r.code, r.b.Token, Contribute{Kind: "constat", Text: "Les TMS dominent", Level: "departement", Code: "09"})
+	for _, v := range []struct {
+		token string
+		t     Target
+	}{{r.a.Token, Target{Contribution: dup.ID}}, {r.b.Token, Target{Contribution: dup.ID}}, {r.b.Token, Target{Contribution: orig.ID}}} {
+		if _, err := r.s.Vote(ctx, r.code, v.token, v.t); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, _ := r.s.Get(ctx, r.code, r.ft, base)
+	sub, err := r.s.Subscribe(ctx, r.code, r.a.Token, w.Seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	running, stop := context.WithCancel(ctx)
+	defer stop()
+	go r.s.Run(running)
+	if _, err := r.s.Moderate(ctx, r.code, r.ft, dup.ID, Moderation{MergedInto: &orig.ID}); err != nil {
+		t.Fatal(err)
+	}
+	f := r.board(t, r.ft)
+	if f.Tallies.Contributions[orig.ID] != 3 || f.Tallies.Contributions[dup.ID] != 0 || f.Tallies.Territories["departement:09"] != 3 ||
+		f.Tallies.Territories["departement:31"] != 0 || f.Tallies.Dots != 3 || f.Tallies.Voters != 2 {
+		t.Errorf("after the merge: %+v", f.Tallies)
+	}
+	a := r.board(t, r.a.Token)
+	if len(a.MyVotes) != 1 || a.MyVotes[0].Contribution != orig.ID {
+		t.Errorf("Alice's dots after the merge: %+v", a.MyVotes)
+	}
+	// Alice's stream: the merged one off her screen, her ballot, the counts.
+	var kinds []string
+	for len(kinds) < 3 {
+		kinds = append(kinds, next(t, sub).Kind)
+	}
+	if !slices.Equal(kinds, []string{KindContributionGone, KindVotes, KindTallies}) {
+		t.Errorf("Alice's events: %v", kinds)
+	}
+	// Bruno deletes his contribution: every dot goes, Alice's too.
+	if err := r.s.DeleteContribution(ctx, r.code, r.b.Token, orig.ID); err != nil {
+		t.Fatal(err)
+	}
+	f = r.board(t, r.ft)
+	row, _, _, _ := r.st.WorkshopSnapshot(ctx, r.code)
+	if f.Tallies.Dots != 0 || f.Tallies.Voters != 0 || row.Dots != 0 || row.Voters != 0 {
+		t.Errorf("after the deletion: %+v, workshop totals %d dots %d voters", f.Tallies, row.Dots, row.Voters)
+	}
+	if a := r.board(t, r.a.Token); len(a.MyVotes) != 0 || a.Remaining != DefaultBudget {
+		t.Errorf("Alice after the deletion: %+v", a)
+	}
+}
+
 func TestPollsAreScored(t *testing.T) {
 	r := openRoom(t)
 	ctx := context.Background()
@@ -423,11 +485,12 @@ func TestSynthesisAndPurge(t *testing.T) {
 	if n, err := later.Purge(ctx, 90*24*time.Hour); err != nil || n != 1 {
 		t.Fatalf("purge: %d %v", n, err)
 	}
-	w, _, _ := r.st.WorkshopByCode(ctx, r.code)
+	w, wb, _, _ := r.st.WorkshopSnapshot(ctx, r.code)
 	ps, _ := r.st.WorkshopParticipants(ctx, w.ID, time.Minute)
 	evs, _ := r.st.WorkshopEvents(ctx, w.ID, 0, 0, 100)
-	if w.PurgedAt == nil || len(ps) != 0 || len(evs) != 0 || strings.Contains(string(w.Board), "Alice") || strings.Contains(string(w.State), "Alice") {
-		t.Errorf("after the purge: %d participants, %d events, board %s", len(ps), len(evs), w.Board)
+	if w.PurgedAt == nil || len(ps) != 0 || len(evs) != 0 || len(wb.Contributions) != 1 || wb.Contributions[0].AuthorName != "Participant 1" ||
+		strings.Contains(string(w.State), "Alice") {
+		t.Errorf("after the purge: %d participants, %d events, contributions %+v", len(ps), len(evs), wb.Contributions)
 	}
 	if n, _ := later.Purge(ctx, 90*24*time.Hour); n != 0 {
 		t.Error("purged twice")

@@ -134,24 +134,52 @@ func (s *Service) Contribute(ctx context.Context, code, token string, req Contri
 		}
 	}
 	var out Contribution
-	_, _, _, err = s.write(ctx, code, token, false, true, func(_ *store.Workshop, _ *state, b *board, id Identity) ([]emit, error) {
-		if b.Phase == PhaseClosed {
+	_, _, _, err = s.write(ctx, code, token, false, true, func(w *store.Workshop, _ *state, b *store.Board, id Identity) ([]emit, error) {
+		if w.Phase == PhaseClosed {
 			return nil, &Error{Kind: Closed, Reason: "les contributions sont closes"}
 		}
-		if len(b.Contributions) >= maxContributed {
+		n, err := b.CountContributions()
+		if err != nil {
+			return nil, err
+		}
+		if n >= maxContributed {
 			return nil, invalid("text", "cet atelier a déjà %d contributions", maxContributed)
 		}
 		name := facilitatorName
 		if !id.Facilitator() {
 			name = id.Name
 		}
-		out = Contribution{ID: b.NextContribution, Kind: req.Kind, Text: text, Territory: pl, Stamp: st, Author: id.Participant, Name: name,
-			CreatedAt: s.now().UTC(), Revealed: b.Phase != PhaseWriting}
-		b.NextContribution++
-		b.Contributions = append(b.Contributions, out)
+		out = Contribution{ID: w.NextContribution, Kind: req.Kind, Text: text, Territory: pl, Stamp: st, Author: id.Participant, Name: name,
+			CreatedAt: s.now().UTC(), Revealed: w.Phase != PhaseWriting}
+		w.NextContribution++
+		if err := putContribution(b, out, true); err != nil {
+			return nil, err
+		}
 		return []emit{{KindContribution, out, audienceOf(out)}}, nil
 	})
 	return out, err
+}
+
+// putContribution stores a new contribution, or what changed of one.
+func putContribution(b *store.Board, c Contribution, isNew bool) error {
+	row, err := c.row()
+	if err != nil {
+		return err
+	}
+	if isNew {
+		return b.AddContribution(row)
+	}
+	return b.UpdateContribution(row)
+}
+
+// contribution reads one contribution; ok is false when there is none.
+func contribution(b *store.Board, id int) (Contribution, bool, error) {
+	row, ok, err := b.Contribution(id)
+	if err != nil || !ok {
+		return Contribution{}, false, err
+	}
+	c, err := contributionOf(row)
+	return c, err == nil, err
 }
 
 // withBounds gives a view that came without a camera a valid one: a
@@ -191,15 +219,18 @@ func (s *Service) EditContribution(ctx context.Context, code, token string, cid 
 		}
 	}
 	var out Contribution
-	_, _, _, err := s.write(ctx, code, token, false, true, func(_ *store.Workshop, _ *state, b *board, id Identity) ([]emit, error) {
-		c, ok := b.contribution(cid)
+	_, _, _, err := s.write(ctx, code, token, false, true, func(w *store.Workshop, _ *state, b *store.Board, id Identity) ([]emit, error) {
+		c, ok, err := contribution(b, cid)
+		if err != nil {
+			return nil, err
+		}
 		if !ok || !c.visibleTo(id) {
 			return nil, notFound("contribution " + strconv.Itoa(cid))
 		}
 		if id.Facilitator() || c.Author != id.Participant {
 			return nil, &Error{Kind: Forbidden, Reason: "seul l'auteur modifie une contribution ; l'animation la masque ou la fusionne"}
 		}
-		if b.Phase == PhaseClosed {
+		if w.Phase == PhaseClosed {
 			return nil, &Error{Kind: Closed, Reason: "les contributions sont closes"}
 		}
 		if e.Kind != nil {
@@ -210,7 +241,10 @@ func (s *Service) EditContribution(ctx context.Context, code, token string, cid 
 		}
 		now := s.now().UTC()
 		c.EditedAt = &now
-		out = *c
+		if err := putContribution(b, c, false); err != nil {
+			return nil, err
+		}
+		out = c
 		return []emit{{KindContribution, out, audienceOf(out)}}, nil
 	})
 	return out, err
@@ -219,23 +253,39 @@ func (s *Service) EditContribution(ctx context.Context, code, token string, cid 
 // DeleteContribution removes the author's own contribution, and the dots
 // on it.
 func (s *Service) DeleteContribution(ctx context.Context, code, token string, cid int) error {
-	_, _, _, err := s.write(ctx, code, token, false, true, func(_ *store.Workshop, _ *state, b *board, id Identity) ([]emit, error) {
-		c, ok := b.contribution(cid)
+	_, _, _, err := s.write(ctx, code, token, false, true, func(w *store.Workshop, _ *state, b *store.Board, id Identity) ([]emit, error) {
+		c, ok, err := contribution(b, cid)
+		if err != nil {
+			return nil, err
+		}
 		if !ok || !c.visibleTo(id) {
 			return nil, notFound("contribution " + strconv.Itoa(cid))
 		}
 		if id.Facilitator() || c.Author != id.Participant {
 			return nil, &Error{Kind: Forbidden, Reason: "seul l'auteur supprime une contribution ; l'animation la masque"}
 		}
-		aud := audienceOf(*c)
-		b.Contributions = slices.DeleteFunc(b.Contributions, func(x Contribution) bool { return x.ID == cid })
-		for i := range b.Contributions {
-			if b.Contributions[i].MergedInto == cid {
-				b.Contributions[i].MergedInto = 0
-			}
+		// The dots on it go with it, and those merged into it stand alone
+		// again (the store's keys say so).
+		voters, err := b.DeleteContribution(cid)
+		if err != nil {
+			return nil, err
 		}
-		b.removeDots(cid)
-		return append([]emit{{KindContributionGone, map[string]int{"id": cid}, aud}}, b.talliesEmits()...), nil
+		emits := []emit{{KindContributionGone, map[string]int{"id": cid}, audienceOf(c)}}
+		if len(voters) == 0 {
+			return emits, nil
+		}
+		if w.Dots, w.Voters, err = b.Totals(); err != nil {
+			return nil, err
+		}
+		ballots, err := ballotsEmits(w, b, voters)
+		if err != nil {
+			return nil, err
+		}
+		t, err := talliesEmit(w, b)
+		if err != nil {
+			return nil, err
+		}
+		return append(append(emits, ballots...), t), nil
 	})
 	return err
 }
@@ -243,16 +293,28 @@ func (s *Service) DeleteContribution(ctx context.Context, code, token string, ci
 // Moderate hides, retains or merges a contribution (facilitator).
 func (s *Service) Moderate(ctx context.Context, code, token string, cid int, m Moderation) (Contribution, error) {
 	var out Contribution
-	_, _, _, err := s.write(ctx, code, token, true, true, func(_ *store.Workshop, _ *state, b *board, _ Identity) ([]emit, error) {
-		c, ok := b.contribution(cid)
+	_, _, _, err := s.write(ctx, code, token, true, true, func(w *store.Workshop, _ *state, b *store.Board, _ Identity) ([]emit, error) {
+		c, ok, err := contribution(b, cid)
+		if err != nil {
+			return nil, err
+		}
 		if !ok {
 			return nil, notFound("contribution " + strconv.Itoa(cid))
 		}
 		wasShown := c.Revealed && !c.Hidden && c.MergedInto == 0
-		if m.MergedInto != nil && *m.MergedInto != 0 {
-			into, ok := b.contribution(*m.MergedInto)
+		var moved []int
+		if m.MergedInto != nil && *m.MergedInto != 0 && *m.MergedInto != c.MergedInto {
+			into, ok, err := b.Contribution(*m.MergedInto)
+			if err != nil {
+				return nil, err
+			}
 			if !ok || into.ID == cid || into.MergedInto != 0 {
 				return nil, invalid("merged_into", "une autre contribution, qui n'est pas elle-même fusionnée")
+			}
+			// Its dots, and those merged into it, follow: a merge is one
+			// step, and a merged contribution holds no dot.
+			if moved, err = b.Merge(cid, into); err != nil {
+				return nil, err
 			}
 		}
 		if m.Hidden != nil {
@@ -264,7 +326,10 @@ func (s *Service) Moderate(ctx context.Context, code, token string, cid int, m M
 		if m.MergedInto != nil {
 			c.MergedInto = *m.MergedInto
 		}
-		out = *c
+		if err := putContribution(b, c, false); err != nil {
+			return nil, err
+		}
+		out = c
 		shown := c.Revealed && !c.Hidden && c.MergedInto == 0
 		var emits []emit
 		switch {
@@ -276,8 +341,16 @@ func (s *Service) Moderate(ctx context.Context, code, token string, cid int, m M
 		default:
 			emits = append(emits, emit{KindContribution, out, audienceOf(out)})
 		}
-		if m.MergedInto != nil || m.Hidden != nil {
-			emits = append(emits, b.talliesEmits()...)
+		if len(moved) > 0 {
+			ballots, err := ballotsEmits(w, b, moved)
+			if err != nil {
+				return nil, err
+			}
+			t, err := talliesEmit(w, b)
+			if err != nil {
+				return nil, err
+			}
+			emits = append(append(emits, ballots...), t)
 		}
 		return emits, nil
 	})
@@ -291,27 +364,45 @@ func (s *Service) SetPhase(ctx context.Context, code, token, phase string) (Boar
 		return Board{}, invalid("phase", "attendu %s", strings.Join(phases, ", "))
 	}
 	var out Board
-	_, _, _, err := s.write(ctx, code, token, true, true, func(_ *store.Workshop, _ *state, b *board, id Identity) ([]emit, error) {
-		b.Phase = phase
-		var revealed []Contribution
+	_, _, _, err := s.write(ctx, code, token, true, true, func(w *store.Workshop, _ *state, b *store.Board, id Identity) ([]emit, error) {
+		w.Phase = phase
+		revealed := []Contribution{}
 		if phase != PhaseWriting {
-			for i := range b.Contributions {
-				c := &b.Contributions[i]
-				if !c.Revealed {
-					c.Revealed = true
-					if !c.Hidden && c.MergedInto == 0 {
-						revealed = append(revealed, *c)
-					}
+			rows, err := b.RevealContributions()
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range rows {
+				c, err := contributionOf(r)
+				if err != nil {
+					return nil, err
+				}
+				if !c.Hidden && c.MergedInto == 0 {
+					revealed = append(revealed, c)
 				}
 			}
 		}
-		if revealed == nil {
-			revealed = []Contribution{}
+		var err error
+		if out, err = viewIn(w, b, id); err != nil {
+			return nil, err
 		}
-		out = b.viewFor(id)
 		return []emit{{KindPhase, map[string]any{"phase": phase, "revealed": revealed}, everyone}}, nil
 	})
 	return out, err
+}
+
+// viewIn is the whole board as id sees it, inside a write (for the
+// facilitator's answers: a participant's are kept small).
+func viewIn(w *store.Workshop, b *store.Board, id Identity) (Board, error) {
+	wb, err := b.Load()
+	if err != nil {
+		return Board{}, err
+	}
+	bd, err := boardOf(*w, wb)
+	if err != nil {
+		return Board{}, err
+	}
+	return bd.viewFor(id), nil
 }
 
 // cleanLongText is cleanText for a contribution: line breaks are kept.

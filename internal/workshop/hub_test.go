@@ -157,7 +157,7 @@ func TestLaggingSubscriberIsDropped(t *testing.T) {
 	// More events than the buffer holds, straight into the store (the
 	// rate limit would stop the facilitator first).
 	for i := 0; i < subBuffer+10; i++ {
-		if _, _, err := st.ChangeWorkshop(ctx, w.ID, func(cur store.Workshop) (store.WorkshopChange, error) {
+		if _, _, err := st.ChangeWorkshop(ctx, w.ID, func(cur store.Workshop, _ *store.Board) (store.WorkshopChange, error) {
 			return store.WorkshopChange{Workshop: cur, Events: []store.WorkshopEvent{{Kind: KindView, Actor: "facilitator", Data: json.RawMessage(`{}`)}}}, nil
 		}); err != nil {
 			t.Fatal(err)

@@ -134,14 +134,14 @@ func (s *Service) Create(ctx context.Context, req Create, client, base string) (
 		}
 	}
 	// The log tells the whole story, from the starting view.
-	w, _, err = s.st.ChangeWorkshop(ctx, w.ID, func(cur store.Workshop) (store.WorkshopChange, error) {
+	w, _, err = s.st.ChangeWorkshop(ctx, w.ID, func(cur store.Workshop, _ *store.Board) (store.WorkshopChange, error) {
 		data, err := json.Marshal(map[string]any{"title": title, "region": req.Region, "view": view})
 		return store.WorkshopChange{Workshop: cur, Events: []store.WorkshopEvent{{Kind: KindCreated, Actor: "facilitator", Data: data}}}, err
 	})
 	if err != nil {
 		return Created{}, err
 	}
-	out, err := s.published(w, Identity{}, base, nil)
+	out, err := s.published(ctx, w.Code, Identity{}, base, nil)
 	if err != nil {
 		return Created{}, err
 	}
@@ -221,7 +221,7 @@ func (s *Service) Get(ctx context.Context, code, token, base string) (Workshop, 
 	if err != nil {
 		return Workshop{}, err
 	}
-	return s.published(w, id, base, nil)
+	return s.published(ctx, w.Code, id, base, nil)
 }
 
 // emit is one event a decision makes: its kind, its data and who sees it.
@@ -242,9 +242,10 @@ func ptr(n int) *int { return &n }
 // participantAnd is participant n and the facilitator.
 func participantAnd(n int) *int { return ptr(n) }
 
-// decision is what a write does to a workshop's state and board: it may
-// refuse with an *Error, and returns the events it makes.
-type decision func(w *store.Workshop, st *state, b *board, id Identity) ([]emit, error)
+// decision is what a write does to a workshop's row, state and board
+// (read and written in the write's transaction): it may refuse with an
+// *Error, and returns the events it makes.
+type decision func(w *store.Workshop, st *state, b *store.Board, id Identity) ([]emit, error)
 
 // write is every change: find the workshop, identify the token (only the
 // facilitator's when driveOnly), take one of its allowance, then decide on
@@ -265,7 +266,7 @@ func (s *Service) write(ctx context.Context, code, token string, driveOnly, open
 	if err := s.allow(w, id); err != nil {
 		return w, nil, id, err
 	}
-	nw, evs, err := s.st.ChangeWorkshop(ctx, w.ID, func(cur store.Workshop) (store.WorkshopChange, error) {
+	nw, evs, err := s.st.ChangeWorkshop(ctx, w.ID, func(cur store.Workshop, b *store.Board) (store.WorkshopChange, error) {
 		if open && cur.Status != StatusOpen {
 			return store.WorkshopChange{}, errClosed
 		}
@@ -273,18 +274,11 @@ func (s *Service) write(ctx context.Context, code, token string, driveOnly, open
 		if err != nil {
 			return store.WorkshopChange{}, err
 		}
-		b, err := boardOf(cur)
-		if err != nil {
-			return store.WorkshopChange{}, err
-		}
-		emits, err := decide(&cur, &st, &b, id)
+		emits, err := decide(&cur, &st, b, id)
 		if err != nil {
 			return store.WorkshopChange{}, err
 		}
 		if cur.State, err = json.Marshal(st); err != nil {
-			return store.WorkshopChange{}, err
-		}
-		if cur.Board, err = json.Marshal(b); err != nil {
 			return store.WorkshopChange{}, err
 		}
 		ch := store.WorkshopChange{Workshop: cur}
@@ -344,7 +338,7 @@ func (s *Service) Join(ctx context.Context, code, name string) (Joined, error) {
 		}
 	}
 	var out Joined
-	_, evs, err := s.st.ChangeWorkshop(ctx, w.ID, func(cur store.Workshop) (store.WorkshopChange, error) {
+	_, evs, err := s.st.ChangeWorkshop(ctx, w.ID, func(cur store.Workshop, _ *store.Board) (store.WorkshopChange, error) {
 		if cur.Status != StatusOpen {
 			return store.WorkshopChange{}, errClosed
 		}
@@ -383,7 +377,7 @@ func (s *Service) SetView(ctx context.Context, code, token string, v View) (int6
 		}
 		return 0, err
 	}
-	_, evs, _, err := s.write(ctx, code, token, true, true, func(_ *store.Workshop, st *state, _ *board, _ Identity) ([]emit, error) {
+	_, evs, _, err := s.write(ctx, code, token, true, true, func(_ *store.Workshop, st *state, _ *store.Board, _ Identity) ([]emit, error) {
 		st.View = &v
 		return []emit{{KindView, map[string]any{"view": v}, everyone}}, nil
 	})
@@ -402,7 +396,7 @@ func (s *Service) Point(ctx context.Context, code, token string, level, territor
 	if !ok {
 		return 0, invalid("code", "territoire inconnu : %s %s", lv.Label(), territoryCode)
 	}
-	_, evs, _, err := s.write(ctx, code, token, false, true, func(w *store.Workshop, st *state, _ *board, id Identity) ([]emit, error) {
+	_, evs, _, err := s.write(ctx, code, token, false, true, func(w *store.Workshop, st *state, _ *store.Board, id Identity) ([]emit, error) {
 		if !id.Facilitator() && !w.AllowPointing {
 			return nil, &Error{Kind: Forbidden, Reason: "l'animation n'autorise pas les participants à montrer un territoire"}
 		}
@@ -432,7 +426,7 @@ func (s *Service) AddStep(ctx context.Context, code, token, title string, v View
 		return Step{}, err
 	}
 	var step Step
-	_, _, _, err = s.write(ctx, code, token, true, true, func(_ *store.Workshop, st *state, _ *board, _ Identity) ([]emit, error) {
+	_, _, _, err = s.write(ctx, code, token, true, true, func(_ *store.Workshop, st *state, _ *store.Board, _ Identity) ([]emit, error) {
 		step = Step{ID: st.NextStep, Title: title, View: v, CreatedAt: s.now().UTC()}
 		st.NextStep++
 		st.Steps = append(st.Steps, step)
@@ -448,7 +442,7 @@ func (s *Service) RenameStep(ctx context.Context, code, token string, id int, ti
 		return Step{}, err
 	}
 	var step Step
-	_, _, _, err = s.write(ctx, code, token, true, true, func(_ *store.Workshop, st *state, _ *board, _ Identity) ([]emit, error) {
+	_, _, _, err = s.write(ctx, code, token, true, true, func(_ *store.Workshop, st *state, _ *store.Board, _ Identity) ([]emit, error) {
 		for i := range st.Steps {
 			if st.Steps[i].ID == id {
 				st.Steps[i].Title = title
@@ -463,7 +457,7 @@ func (s *Service) RenameStep(ctx context.Context, code, token string, id int, ti
 
 // DeleteStep removes a step.
 func (s *Service) DeleteStep(ctx context.Context, code, token string, id int) error {
-	_, _, _, err := s.write(ctx, code, token, true, true, func(_ *store.Workshop, st *state, _ *board, _ Identity) ([]emit, error) {
+	_, _, _, err := s.write(ctx, code, token, true, true, func(_ *store.Workshop, st *state, _ *store.Board, _ Identity) ([]emit, error) {
 		for i := range st.Steps {
 			if st.Steps[i].ID == id {
 				st.Steps = append(st.Steps[:i], st.Steps[i+1:]...)
@@ -491,7 +485,7 @@ func (s *Service) Update(ctx context.Context, code, token string, set Settings, 
 			return Workshop{}, err
 		}
 	}
-	w, _, id, err := s.write(ctx, code, token, true, true, func(w *store.Workshop, _ *state, _ *board, _ Identity) ([]emit, error) {
+	w, _, id, err := s.write(ctx, code, token, true, true, func(w *store.Workshop, _ *state, _ *store.Board, _ Identity) ([]emit, error) {
 		if set.Title != nil {
 			w.Title = title
 		}
@@ -503,42 +497,50 @@ func (s *Service) Update(ctx context.Context, code, token string, set Settings, 
 		}
 		return []emit{{KindSettings, map[string]any{"title": w.Title, "allow_anonymous": w.AllowAnonymous, "allow_pointing": w.AllowPointing}, everyone}}, nil
 	})
-	return s.published(w, id, base, err)
+	return s.published(ctx, w.Code, id, base, err)
 }
 
 // Close makes the workshop read-only.
 func (s *Service) Close(ctx context.Context, code, token, base string) (Workshop, error) {
-	w, _, id, err := s.write(ctx, code, token, true, true, func(w *store.Workshop, _ *state, _ *board, _ Identity) ([]emit, error) {
+	w, _, id, err := s.write(ctx, code, token, true, true, func(w *store.Workshop, _ *state, _ *store.Board, _ Identity) ([]emit, error) {
 		now := s.now().UTC()
 		w.Status, w.ClosedAt = StatusClosed, &now
 		return []emit{{KindStatus, map[string]any{"status": w.Status, "closed_at": w.ClosedAt}, everyone}}, nil
 	})
-	return s.published(w, id, base, err)
+	return s.published(ctx, w.Code, id, base, err)
 }
 
 // Reopen makes a closed workshop writable again.
 func (s *Service) Reopen(ctx context.Context, code, token, base string) (Workshop, error) {
-	w, _, id, err := s.write(ctx, code, token, true, false, func(w *store.Workshop, _ *state, _ *board, _ Identity) ([]emit, error) {
+	w, _, id, err := s.write(ctx, code, token, true, false, func(w *store.Workshop, _ *state, _ *store.Board, _ Identity) ([]emit, error) {
 		if w.Status == StatusOpen {
 			return nil, &Error{Kind: Invalid, Field: "status", Reason: "l'atelier est déjà ouvert"}
 		}
 		w.Status, w.ClosedAt = StatusOpen, nil
 		return []emit{{KindStatus, map[string]any{"status": w.Status, "closed_at": nil}, everyone}}, nil
 	})
-	return s.published(w, id, base, err)
+	return s.published(ctx, w.Code, id, base, err)
 }
 
 // published is a workshop as the holder of a token sees it: the state,
-// who they are, and the board's part they may see.
-func (s *Service) published(w store.Workshop, id Identity, base string, err error) (Workshop, error) {
+// who they are, and the board's part they may see, read at one point of
+// the log (a snapshot) after what the caller did.
+func (s *Service) published(ctx context.Context, code string, id Identity, base string, err error) (Workshop, error) {
 	if err != nil {
 		return Workshop{}, err
+	}
+	w, wb, ok, err := s.st.WorkshopSnapshot(ctx, code)
+	if err != nil {
+		return Workshop{}, err
+	}
+	if !ok {
+		return Workshop{}, notFound("atelier " + code)
 	}
 	st, err := stateOf(w)
 	if err != nil {
 		return Workshop{}, err
 	}
-	b, err := boardOf(w)
+	b, err := boardOf(w, wb)
 	if err != nil {
 		return Workshop{}, err
 	}

@@ -127,11 +127,18 @@ func (s *Service) Synthesis(ctx context.Context, code, token string) (Synthesis,
 	if err != nil {
 		return Synthesis{}, err
 	}
+	w, wb, ok, err := s.st.WorkshopSnapshot(ctx, w.Code)
+	if err != nil {
+		return Synthesis{}, err
+	}
+	if !ok {
+		return Synthesis{}, notFound("atelier " + w.Code)
+	}
 	st, err := stateOf(w)
 	if err != nil {
 		return Synthesis{}, err
 	}
-	b, err := boardOf(w)
+	b, err := boardOf(w, wb)
 	if err != nil {
 		return Synthesis{}, err
 	}

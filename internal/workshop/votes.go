@@ -12,14 +12,26 @@ import (
 	"github.com/atlas-sante-travail/atlas/internal/store"
 )
 
-// talliesEmits are the tallies after a change, to everyone who may see
-// them: everyone, or the facilitator alone while they are hidden.
-func (b *board) talliesEmits() []emit {
-	aud := everyone
-	if b.HideResults && !b.ResultsShown {
-		aud = facilitatorOnly
+// countsAudience is who may see the counts: everyone, or the facilitator
+// alone while they are hidden.
+func countsAudience(w *store.Workshop) *int {
+	if w.HideResults && !w.ResultsShown {
+		return facilitatorOnly
 	}
-	return []emit{{KindTallies, b.tallies(), aud}}
+	return everyone
+}
+
+// talliesEmit is every count after a change, to those who may see them.
+func talliesEmit(w *store.Workshop, b *store.Board) (emit, error) {
+	wb, err := b.Load()
+	if err != nil {
+		return emit{}, err
+	}
+	bd, err := boardOf(*w, wb)
+	if err != nil {
+		return emit{}, err
+	}
+	return emit{KindTallies, bd.tallies(), countsAudience(w)}, nil
 }
 
 // VoteCount is what one dot changed in the tallies: the counts, after
@@ -34,91 +46,123 @@ type VoteCount struct {
 	Dots             int    `json:"dots"`
 }
 
-// voteEmit is the change a dot on t made, to everyone who may see the
-// tallies.
-func (b *board) voteEmit(t Target) emit {
-	aud := everyone
-	if b.HideResults && !b.ResultsShown {
-		aud = facilitatorOnly
-	}
-	t = b.resolve(t)
-	all := b.tallies()
-	vc := VoteCount{Territory: t.key(), Voters: all.Voters, Dots: all.Dots}
-	if t.Contribution != 0 {
-		vc.Contribution, vc.ContributionDots = t.Contribution, all.Contributions[t.Contribution]
-		vc.Territory = ""
-		if c, ok := b.contribution(t.Contribution); ok {
-			vc.Territory = string(c.Territory.Level) + ":" + c.Territory.Code
-		}
-	}
-	vc.TerritoryDots = all.Territories[vc.Territory]
-	return emit{KindVote, vc, aud}
+// voteEmit is the change dot d made, to those who may see the counts:
+// its target's (read on the dots' indexes) and the workshop's totals, not
+// the whole board.
+func voteEmit(w *store.Workshop, d store.WorkshopDot, n store.DotCounts) emit {
+	vc := VoteCount{Contribution: d.Contribution, ContributionDots: n.Contribution, Territory: d.Level + ":" + d.Code, TerritoryDots: n.Territory,
+		Voters: w.Voters, Dots: w.Dots}
+	return emit{KindVote, vc, countsAudience(w)}
 }
 
-// myVotes is the event telling a participant their dots and budget left.
-func (b *board) myVotes(participant int) emit {
-	mine := b.Votes[strconv.Itoa(participant)]
-	if mine == nil {
-		mine = []Target{}
+// ballotsEmits tell participants whose dots moved or went (a merge, a
+// deletion) what they now hold.
+func ballotsEmits(w *store.Workshop, b *store.Board, participants []int) ([]emit, error) {
+	out := make([]emit, 0, len(participants))
+	for _, p := range participants {
+		bl, err := ballot(w, b, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, emit{KindVotes, bl, participantAnd(p)})
 	}
-	return emit{KindVotes, map[string]any{"my_votes": mine, "remaining": max(0, b.Budget-len(mine))}, participantAnd(participant)}
+	return out, nil
+}
+
+// Ballot is a participant's dots, in the order they put them, and what is
+// left of their budget.
+type Ballot struct {
+	MyVotes   []Target `json:"my_votes"`
+	Remaining int      `json:"remaining"`
+}
+
+// ballot reads a participant's dots.
+func ballot(w *store.Workshop, b *store.Board, participant int) (Ballot, error) {
+	dots, err := b.Dots(participant)
+	if err != nil {
+		return Ballot{}, err
+	}
+	out := Ballot{MyVotes: make([]Target, 0, len(dots)), Remaining: max(0, w.VoteBudget-len(dots))}
+	for _, d := range dots {
+		out.MyVotes = append(out.MyVotes, targetOf(d))
+	}
+	return out, nil
 }
 
 // Vote puts one of a participant's dots on a contribution or a territory,
-// within their budget, in the vote phase. The row lock of the write makes
-// the budget hold under concurrent votes.
-func (s *Service) Vote(ctx context.Context, code, token string, t Target) (Board, error) {
-	t, err := s.target(t)
-	if err != nil {
-		return Board{}, err
-	}
-	var out Board
-	_, _, _, err = s.write(ctx, code, token, false, true, func(_ *store.Workshop, _ *state, b *board, id Identity) ([]emit, error) {
-		if id.Facilitator() {
-			return nil, &Error{Kind: Forbidden, Reason: "l'animation ne vote pas"}
-		}
-		if b.Phase != PhaseVote {
-			return nil, &Error{Kind: Closed, Reason: "le vote n'est pas ouvert : l'animation l'ouvre (phase vote)"}
-		}
-		if t.Contribution != 0 {
-			c, ok := b.contribution(t.Contribution)
-			if !ok || !c.visibleTo(id) {
-				return nil, invalid("contribution", "contribution inconnue : %d", t.Contribution)
-			}
-		}
-		key := strconv.Itoa(id.Participant)
-		if len(b.Votes[key]) >= b.Budget {
-			return nil, &Error{Kind: Forbidden, Field: "budget", Reason: "plus de gommette : les " + strconv.Itoa(b.Budget) + " sont posées (retirez-en une pour voter ailleurs)"}
-		}
-		b.Votes[key] = append(b.Votes[key], t)
-		out = b.viewFor(id)
-		return []emit{b.myVotes(id.Participant), b.voteEmit(t)}, nil
-	})
-	return out, err
+// within their budget, in the vote phase. The workshop's row lock, held
+// by the write, makes the budget hold under concurrent votes.
+func (s *Service) Vote(ctx context.Context, code, token string, t Target) (Ballot, error) {
+	return s.dot(ctx, code, token, t, true)
 }
 
 // Unvote takes one of a participant's dots back from a target.
-func (s *Service) Unvote(ctx context.Context, code, token string, t Target) (Board, error) {
+func (s *Service) Unvote(ctx context.Context, code, token string, t Target) (Ballot, error) {
+	return s.dot(ctx, code, token, t, false)
+}
+
+func (s *Service) dot(ctx context.Context, code, token string, t Target, put bool) (Ballot, error) {
 	t, err := s.target(t)
 	if err != nil {
-		return Board{}, err
+		return Ballot{}, err
 	}
-	var out Board
-	_, _, _, err = s.write(ctx, code, token, false, true, func(_ *store.Workshop, _ *state, b *board, id Identity) ([]emit, error) {
+	var out Ballot
+	_, _, _, err = s.write(ctx, code, token, false, true, func(w *store.Workshop, _ *state, b *store.Board, id Identity) ([]emit, error) {
 		if id.Facilitator() {
 			return nil, &Error{Kind: Forbidden, Reason: "l'animation ne vote pas"}
 		}
-		if b.Phase != PhaseVote {
-			return nil, &Error{Kind: Closed, Reason: "le vote n'est pas ouvert"}
+		if w.Phase != PhaseVote {
+			return nil, &Error{Kind: Closed, Reason: "le vote n'est pas ouvert : l'animation l'ouvre (phase vote)"}
 		}
-		key := strconv.Itoa(id.Participant)
-		i := slices.Index(b.Votes[key], t)
-		if i < 0 {
-			return nil, notFound("gommette sur cette cible")
+		d := store.WorkshopDot{Participant: id.Participant, Contribution: t.Contribution, Level: string(t.Level), Code: t.Code}
+		if t.Contribution != 0 {
+			c, ok, err := contribution(b, t.Contribution)
+			if err != nil {
+				return nil, err
+			}
+			if put && (!ok || !c.visibleTo(id)) {
+				return nil, invalid("contribution", "contribution inconnue : %d", t.Contribution)
+			}
+			// A dot on a contribution counts for its territory too.
+			d.Level, d.Code = string(c.Territory.Level), c.Territory.Code
 		}
-		b.Votes[key] = slices.Delete(b.Votes[key], i, i+1)
-		out = b.viewFor(id)
-		return []emit{b.myVotes(id.Participant), b.voteEmit(t)}, nil
+		dots, err := b.Dots(id.Participant)
+		if err != nil {
+			return nil, err
+		}
+		var counts store.DotCounts
+		if put {
+			if len(dots) >= w.VoteBudget {
+				return nil, &Error{Kind: Forbidden, Field: "budget", Reason: "plus de gommette : les " + strconv.Itoa(w.VoteBudget) + " sont posées (retirez-en une pour voter ailleurs)"}
+			}
+			if counts, err = b.AddDot(d); err != nil {
+				return nil, err
+			}
+			w.Dots++
+			if len(dots) == 0 {
+				w.Voters++
+			}
+			dots = append(dots, d)
+		} else {
+			var ok bool
+			if counts, ok, err = b.RemoveDot(d); err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, notFound("gommette sur cette cible")
+			}
+			w.Dots--
+			if len(dots) == 1 {
+				w.Voters--
+			}
+			i := slices.IndexFunc(dots, func(x store.WorkshopDot) bool { return targetOf(x) == targetOf(d) })
+			dots = slices.Delete(dots, i, i+1)
+		}
+		out = Ballot{MyVotes: make([]Target, 0, len(dots)), Remaining: max(0, w.VoteBudget-len(dots))}
+		for _, x := range dots {
+			out.MyVotes = append(out.MyVotes, targetOf(x))
+		}
+		return []emit{{KindVotes, out, participantAnd(id.Participant)}, voteEmit(w, d, counts)}, nil
 	})
 	return out, err
 }
@@ -154,20 +198,26 @@ func (s *Service) SetBoard(ctx context.Context, code, token string, set BoardSet
 		return Board{}, invalid("vote_budget", "de 1 à %d gommettes", MaxBudget)
 	}
 	var out Board
-	_, _, _, err := s.write(ctx, code, token, true, true, func(_ *store.Workshop, _ *state, b *board, id Identity) ([]emit, error) {
+	_, _, _, err := s.write(ctx, code, token, true, true, func(w *store.Workshop, _ *state, b *store.Board, id Identity) ([]emit, error) {
 		if set.Budget != nil {
-			b.Budget = *set.Budget
+			w.VoteBudget = *set.Budget
 		}
 		if set.HideResults != nil {
-			b.HideResults = *set.HideResults
+			w.HideResults = *set.HideResults
 		}
 		if set.ResultsShown != nil {
-			b.ResultsShown = *set.ResultsShown
+			w.ResultsShown = *set.ResultsShown
 		}
-		out = b.viewFor(id)
-		emits := []emit{{KindBoardSettings, map[string]any{"vote_budget": b.Budget, "hide_results": b.HideResults, "results_shown": b.ResultsShown}, everyone}}
+		var err error
+		if out, err = viewIn(w, b, id); err != nil {
+			return nil, err
+		}
 		// The tallies, to those who may now see them (or nobody new).
-		return append(emits, b.talliesEmits()...), nil
+		t, err := talliesEmit(w, b)
+		if err != nil {
+			return nil, err
+		}
+		return []emit{{KindBoardSettings, map[string]any{"vote_budget": w.VoteBudget, "hide_results": w.HideResults, "results_shown": w.ResultsShown}, everyone}, t}, nil
 	})
 	return out, err
 }
@@ -222,26 +272,49 @@ func (s *Service) CreatePoll(ctx context.Context, code, token string, np NewPoll
 		choices[i] = c
 	}
 	var out PollView
-	_, _, _, err = s.write(ctx, code, token, true, true, func(_ *store.Workshop, _ *state, b *board, id Identity) ([]emit, error) {
-		if len(b.Polls) >= maxPolls {
+	_, _, _, err = s.write(ctx, code, token, true, true, func(w *store.Workshop, _ *state, b *store.Board, id Identity) ([]emit, error) {
+		// Polls are never deleted: the next number is their count + 1.
+		if w.NextPoll > maxPolls {
 			return nil, invalid("question", "%d sondages au plus par atelier", maxPolls)
 		}
-		p := Poll{ID: b.NextPoll, Question: q, Kind: np.Kind, Choices: choices, Open: true, CreatedAt: s.now().UTC(), Answers: map[string][]int{}}
-		b.NextPoll++
-		b.Polls = append(b.Polls, p)
+		row := store.WorkshopPoll{ID: w.NextPoll, Question: q, Kind: np.Kind, Choices: choices, Open: true, CreatedAt: s.now().UTC()}
+		w.NextPoll++
+		if err := b.AddPoll(row); err != nil {
+			return nil, err
+		}
+		p := pollOf(row)
 		out = p.viewFor(id)
 		return []emit{{KindPoll, p.viewFor(Identity{}), everyone}}, nil
 	})
 	return out, err
 }
 
+// poll reads a poll with its answers; ok is false when there is none.
+func poll(b *store.Board, id int) (Poll, bool, error) {
+	row, ok, err := b.Poll(id)
+	if err != nil || !ok {
+		return Poll{}, false, err
+	}
+	as, err := b.Answers(id)
+	if err != nil {
+		return Poll{}, false, err
+	}
+	return pollWith(row, as), true, nil
+}
+
 // SetPollOpen opens or closes a poll to answers (facilitator).
 func (s *Service) SetPollOpen(ctx context.Context, code, token string, pid int, open bool) (PollView, error) {
 	var out PollView
-	_, _, _, err := s.write(ctx, code, token, true, true, func(_ *store.Workshop, _ *state, b *board, id Identity) ([]emit, error) {
-		p, ok := b.poll(pid)
+	_, _, _, err := s.write(ctx, code, token, true, true, func(_ *store.Workshop, _ *state, b *store.Board, id Identity) ([]emit, error) {
+		p, ok, err := poll(b, pid)
+		if err != nil {
+			return nil, err
+		}
 		if !ok {
 			return nil, notFound("sondage " + strconv.Itoa(pid))
+		}
+		if err := b.SetPollOpen(pid, open); err != nil {
+			return nil, err
 		}
 		p.Open = open
 		out = p.viewFor(id)
@@ -254,21 +327,27 @@ func (s *Service) SetPollOpen(ctx context.Context, code, token string, pid int, 
 // choice, some choices, or every choice ranked from the best.
 func (s *Service) Answer(ctx context.Context, code, token string, pid int, choices []int) (PollView, error) {
 	var out PollView
-	_, _, _, err := s.write(ctx, code, token, false, true, func(_ *store.Workshop, _ *state, b *board, id Identity) ([]emit, error) {
+	_, _, _, err := s.write(ctx, code, token, false, true, func(_ *store.Workshop, _ *state, b *store.Board, id Identity) ([]emit, error) {
 		if id.Facilitator() {
 			return nil, &Error{Kind: Forbidden, Reason: "l'animation ne répond pas à ses sondages"}
 		}
-		p, ok := b.poll(pid)
+		p, ok, err := poll(b, pid)
+		if err != nil {
+			return nil, err
+		}
 		if !ok {
 			return nil, notFound("sondage " + strconv.Itoa(pid))
 		}
 		if !p.Open {
 			return nil, &Error{Kind: Closed, Reason: "ce sondage est clos"}
 		}
-		if err := checkAnswer(*p, choices); err != nil {
+		if err := checkAnswer(p, choices); err != nil {
 			return nil, err
 		}
-		p.Answers[strconv.Itoa(id.Participant)] = slices.Clone(choices)
+		if err := b.Answer(store.WorkshopAnswer{Poll: pid, Participant: id.Participant, Choices: slices.Clone(choices)}); err != nil {
+			return nil, err
+		}
+		p.Answers[id.Participant] = slices.Clone(choices)
 		out = p.viewFor(id)
 		return []emit{
 			{KindAnswer, map[string]any{"poll": pid, "mine": choices}, participantAnd(id.Participant)},
@@ -364,28 +443,15 @@ func (s *Service) PurgeEvery(ctx context.Context, retention, period time.Duratio
 	}
 }
 
-// anonymise replaces the names in a workshop's state and board.
-func anonymise(w store.Workshop) (state, board json.RawMessage, err error) {
+// anonymise replaces the names in a workshop's state (the store renames
+// the contributions' authors).
+func anonymise(w store.Workshop) (json.RawMessage, error) {
 	st, err := stateOf(w)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if st.Pointer != nil && st.Pointer.By != facilitatorName {
 		st.Pointer.By = "Participant"
 	}
-	b, err := boardOf(w)
-	if err != nil {
-		return nil, nil, err
-	}
-	for i := range b.Contributions {
-		c := &b.Contributions[i]
-		if c.Author != 0 {
-			c.Name = "Participant " + strconv.Itoa(c.Author)
-		}
-	}
-	if state, err = json.Marshal(st); err != nil {
-		return nil, nil, err
-	}
-	board, err = json.Marshal(b)
-	return state, board, err
+	return json.Marshal(st)
 }
