@@ -59,6 +59,7 @@ func cmdBenchWorkshop(ctx context.Context, log *slog.Logger, args []string) erro
 func benchWorkshop(ctx context.Context, log *slog.Logger, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("bench workshop", flag.ContinueOnError)
 	rate := fs.Float64("rate", 10, "views the facilitator sends per second")
+	every := fs.Duration("action-every", 10*time.Second, "how often each participant contributes or votes (0: never)")
 	clients := fs.String("clients", "", "comma-separated runs as CLIENTSxSERVERS, with ! for a server stopped halfway (default 200x1,1000x1,1000x2,1000x2!)")
 	bf := addBenchFlags(fs, 30*time.Second)
 	if err := fs.Parse(args); err != nil {
@@ -77,7 +78,10 @@ func benchWorkshop(ctx context.Context, log *slog.Logger, args []string, out io.
 	if *rate <= 0 || *rate > 25 {
 		return fmt.Errorf("--rate %g: between 0 and 25 (the facilitator's allowance is 30 a second)", *rate)
 	}
-	rep, err := workshopbench.Run(ctx, workshopbench.Config{Specs: specs, Duration: *bf.duration, Rate: *rate,
+	if *every < 0 || (*every > 0 && *every < 200*time.Millisecond) {
+		return fmt.Errorf("--action-every %s: 0, or 200ms and more (a participant's allowance is 5 a second)", *every)
+	}
+	rep, err := workshopbench.Run(ctx, workshopbench.Config{Specs: specs, Duration: *bf.duration, Rate: *rate, ActionEvery: *every,
 		AtlasBin: bin, DatabaseURL: url, ServerOutput: os.Stderr, Log: log})
 	if err != nil {
 		return fmt.Errorf("bench workshop: %w", err)

@@ -14,10 +14,11 @@ import (
 )
 
 // TestBenchWorkshop runs the workshop bench briefly with real server
-// processes: one server, then two with one stopped halfway. Latencies are
-// not asserted; that nothing is lost, that the stopped server's
-// participants resumed on the other, and that every event reached every
-// participant, are.
+// processes: one server, then two with one stopped halfway, participants
+// contributing and voting twice a second. Latencies are not asserted;
+// that nothing is lost or leaked, that the stopped server's participants
+// resumed on the other, and that every event reached every participant,
+// are.
 func TestBenchWorkshop(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs servers")
@@ -33,7 +34,7 @@ func TestBenchWorkshop(t *testing.T) {
 	jsonPath := filepath.Join(dir, "workshop.json")
 	var out strings.Builder
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	if err := benchWorkshop(ctx, log, []string{"--atlas", bin, "--duration", "3s", "--clients", "20x1,20x2!", "--json", jsonPath}, &out); err != nil {
+	if err := benchWorkshop(ctx, log, []string{"--atlas", bin, "--duration", "3s", "--clients", "20x1,20x2!", "--action-every", "500ms", "--json", jsonPath}, &out); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("\n%s", out.String())
@@ -50,6 +51,11 @@ func TestBenchWorkshop(t *testing.T) {
 		}
 		if !r.Failover && r.Deliveries != int64(r.Events*r.Clients) {
 			t.Errorf("%s: %d deliveries of %d events to %d participants", r.Spec, r.Deliveries, r.Events, r.Clients)
+		}
+		// About six actions each; each makes an event for everyone, and a
+		// dot one more for its voter alone.
+		if r.Actions < 3*r.Clients || r.Leaked != 0 || r.ActionDeliveries < int64(r.Actions*r.Clients) || r.ActionP50MS <= 0 || r.AnswerP99MS <= 0 {
+			t.Errorf("%s: %d actions, %d deliveries, %d leaked, p50 %.1f ms, answered p99 %.1f ms", r.Spec, r.Actions, r.ActionDeliveries, r.Leaked, r.ActionP50MS, r.AnswerP99MS)
 		}
 	}
 	if f := rep.Runs[1]; f.Resumed != 10 || len(f.RSSMB) != 2 || f.RSSMB[1] <= 0 {

@@ -1,9 +1,11 @@
 // Package workshopbench measures the live workshops the way a room uses
 // them: one facilitator changing the view ten times a second, N
-// participants following over Server-Sent Events, on one server or spread
-// over two, one of which may be stopped mid-run. It reports the delivery
-// latency from the facilitator's request to each participant's receipt,
-// the events lost, and the servers' memory and CPU.
+// participants following over Server-Sent Events and each contributing or
+// voting every ten seconds, on one server or spread over two, one of
+// which may be stopped mid-run. It reports the delivery latency from the
+// request (the facilitator's, or a participant's) to each participant's
+// receipt, the events lost, private events seen by others, and the
+// servers' memory and CPU.
 package workshopbench
 
 import (
@@ -54,9 +56,12 @@ func DefaultSpecs() []Spec {
 
 // Config is a bench.
 type Config struct {
-	Specs        []Spec
-	Duration     time.Duration // of the facilitator's driving, per run
-	Rate         float64       // views per second
+	Specs    []Spec
+	Duration time.Duration // of the facilitator's driving, per run
+	Rate     float64       // views per second
+	// ActionEvery is how often each participant contributes or votes (0:
+	// never).
+	ActionEvery  time.Duration
 	AtlasBin     string
 	DatabaseURL  string
 	ServerOutput io.Writer
@@ -69,15 +74,34 @@ type Figures struct {
 	// Events committed by the facilitator during the run (views, and a
 	// step every five seconds, which is never coalesced).
 	Events int `json:"events"`
-	// Deliveries is the events received, over every participant.
+	// Deliveries is the facilitator's events received, over every
+	// participant.
 	Deliveries int64 `json:"deliveries"`
-	// Lost counts an event a participant never received: any step, and
-	// any view not superseded by a later one in a resume's replay (which
-	// sends the latest view only, by design).
-	Lost     int64     `json:"lost"`
-	P50MS    float64   `json:"p50_ms"`
-	P99MS    float64   `json:"p99_ms"`
-	MaxMS    float64   `json:"max_ms"`
+	// Lost counts an event a participant never received: any step, any
+	// participant's action it may see, and any view not superseded by a
+	// later one in a resume's replay (which sends the latest view only,
+	// by design).
+	Lost  int64   `json:"lost"`
+	P50MS float64 `json:"p50_ms"`
+	P99MS float64 `json:"p99_ms"`
+	MaxMS float64 `json:"max_ms"`
+	// Actions are the participants' contributions and dots committed,
+	// ActionEvents the events they made, ActionDeliveries those received
+	// by the participants who may see them; the latencies run from the
+	// participant's request to each receipt.
+	Actions          int     `json:"actions"`
+	ActionEvents     int     `json:"action_events"`
+	ActionDeliveries int64   `json:"action_deliveries"`
+	ActionP50MS      float64 `json:"action_p50_ms"`
+	ActionP99MS      float64 `json:"action_p99_ms"`
+	ActionMaxMS      float64 `json:"action_max_ms"`
+	// AnswerP50MS and AnswerP99MS: from a participant's request to its
+	// answer (the write committed).
+	AnswerP50MS float64 `json:"answer_p50_ms"`
+	AnswerP99MS float64 `json:"answer_p99_ms"`
+	// Leaked counts a participant's private event (their budget) received
+	// by another participant.
+	Leaked   int64     `json:"leaked"`
 	Resumed  int       `json:"resumed,omitempty"`
 	ResumeMS float64   `json:"resume_max_ms,omitempty"` // stop → last participant's first event on the other server
 	JoinS    float64   `json:"join_s"`
@@ -89,10 +113,11 @@ type Figures struct {
 
 // Report is a whole bench.
 type Report struct {
-	DurationS float64            `json:"duration_s"`
-	Rate      float64            `json:"rate"`
-	Runs      []Figures          `json:"runs"`
-	Targets   []tilebench.Target `json:"targets"`
+	DurationS    float64            `json:"duration_s"`
+	Rate         float64            `json:"rate"`
+	ActionEveryS float64            `json:"action_every_s"`
+	Runs         []Figures          `json:"runs"`
+	Targets      []tilebench.Target `json:"targets"`
 }
 
 // Run measures every spec in turn.
@@ -103,7 +128,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.ServerOutput == nil {
 		cfg.ServerOutput = io.Discard
 	}
-	rep := &Report{DurationS: cfg.Duration.Seconds(), Rate: cfg.Rate}
+	rep := &Report{DurationS: cfg.Duration.Seconds(), Rate: cfg.Rate, ActionEveryS: cfg.ActionEvery.Seconds()}
 	for _, s := range cfg.Specs {
 		cfg.Log.Info("workshop run", "run", s.String())
 		f, err := runOne(ctx, cfg, s)
@@ -131,9 +156,17 @@ func targets(runs []Figures) []tilebench.Target {
 			}
 			v := f.P99MS
 			out = append(out, tilebench.Target{Name: "p99 delivery, " + f.Spec.String(), Value: &v, Op: "<", Limit: limit, Unit: "ms", Pass: v < limit})
+			if f.Actions > 0 {
+				a := f.ActionP99MS
+				out = append(out, tilebench.Target{Name: "p99 delivery of actions, " + f.Spec.String(), Value: &a, Op: "<", Limit: limit, Unit: "ms", Pass: a < limit})
+			}
 		}
 		lost := float64(f.Lost)
 		out = append(out, tilebench.Target{Name: "events lost, " + f.Spec.String(), Value: &lost, Op: "=", Limit: 0, Unit: "", Pass: f.Lost == 0 && f.Errors == 0})
+		if f.Actions > 0 {
+			leaked := float64(f.Leaked)
+			out = append(out, tilebench.Target{Name: "private events seen by others, " + f.Spec.String(), Value: &leaked, Op: "=", Limit: 0, Unit: "", Pass: f.Leaked == 0})
+		}
 	}
 	return out
 }
@@ -147,6 +180,7 @@ type stoppedFigures struct {
 // client is one participant's stream and what it received.
 type client struct {
 	token string
+	id    int // participant number
 	mu    sync.Mutex
 	got   map[int64]time.Time // seq → receipt
 	// coalesced: views up to this seq came superseded in a replay.
@@ -207,14 +241,17 @@ func runOne(ctx context.Context, cfg Config, s Spec) (Figures, error) {
 		go func(i int) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			var j struct{ Token string }
+			var j struct {
+				Token       string
+				Participant struct{ ID int }
+			}
 			err := call(ctx, hc, "POST", servers[i%s.Replicas].URL+"/api/v1/workshops/"+code+"/participants", "", map[string]string{}, &j)
 			jmu.Lock()
 			defer jmu.Unlock()
 			if err != nil && joinErr == nil {
 				joinErr = err
 			}
-			clients[i] = &client{token: j.Token, got: map[int64]time.Time{}, connected: make(chan struct{})}
+			clients[i] = &client{token: j.Token, id: j.Participant.ID, got: map[int64]time.Time{}, connected: make(chan struct{})}
 		}(i)
 	}
 	wg.Wait()
@@ -222,6 +259,19 @@ func runOne(ctx context.Context, cfg Config, s Spec) (Figures, error) {
 		return f, fmt.Errorf("join: %w", joinErr)
 	}
 	f.JoinS = time.Since(start).Seconds()
+	var rm *room
+	if cfg.ActionEvery > 0 {
+		// The vote phase: contributions are public at once, dots allowed.
+		if err := call(ctx, hc, "PUT", base+"/"+code+"/phase", ft, map[string]string{"phase": "vote"}, nil); err != nil {
+			return f, fmt.Errorf("phase: %w", err)
+		}
+		codes, err := territoryCodes(ctx, hc, servers[0].URL, view)
+		if err != nil {
+			return f, err
+		}
+		rm = &room{code: code, view: view, codes: codes, level: fmt.Sprint(view["level"]), hc: hc,
+			evs: &actionEvents{at: map[int64]time.Time{}, aud: map[int64]int{}}}
+	}
 	var snap struct{ Seq int64 }
 	if err := call(ctx, hc, "GET", base+"/"+code, ft, nil, &snap); err != nil {
 		return f, err
@@ -248,13 +298,22 @@ func runOne(ctx context.Context, cfg Config, s Spec) (Figures, error) {
 		}
 	}
 	cpu0 := cpuTimes(servers)
+	deadline := time.Now().Add(cfg.Duration)
+	if rm != nil {
+		rm.url = func(i int) string { return servers[i%int(alive.Load())].URL }
+		rm.errs, rm.first = &errs, &firstErr
+		actx, stopActing := context.WithDeadline(ctx, deadline)
+		defer stopActing()
+		for i, c := range clients {
+			go rm.act(actx, i, c, cfg.ActionEvery)
+		}
+	}
 
 	// The facilitator drives.
 	sent := map[int64]time.Time{}
 	var kinds = map[int64]string{}
 	tick := time.NewTicker(time.Duration(float64(time.Second) / cfg.Rate))
 	defer tick.Stop()
-	deadline := time.Now().Add(cfg.Duration)
 	var stoppedAt time.Time
 	var stopped *stoppedFigures
 	n := 0
@@ -302,6 +361,25 @@ func runOne(ctx context.Context, cfg Config, s Spec) (Figures, error) {
 	for seq := range sent {
 		lastSeq = max(lastSeq, seq)
 	}
+	var acted map[int64]time.Time
+	var audience map[int64]int
+	if rm != nil {
+		// The last actions may still be on their way: the deadline ended
+		// their context, which cancels what was not answered yet.
+		time.Sleep(100 * time.Millisecond)
+		rm.evs.mu.Lock()
+		acted, audience = rm.evs.at, rm.evs.aud
+		rm.evs.mu.Unlock()
+		for seq, aud := range audience {
+			if aud == 0 {
+				lastSeq = max(lastSeq, seq)
+			}
+		}
+		f.Actions, f.ActionEvents = int(rm.count.Load()), len(acted)
+		rm.mu.Lock()
+		f.AnswerP50MS, f.AnswerP99MS, _ = percentiles(rm.took)
+		rm.mu.Unlock()
+	}
 	settle := time.Now().Add(10 * time.Second)
 	for time.Now().Before(settle) && !allGot(clients, lastSeq) {
 		time.Sleep(50 * time.Millisecond)
@@ -310,9 +388,26 @@ func runOne(ctx context.Context, cfg Config, s Spec) (Figures, error) {
 	wall := time.Since(deadline.Add(-cfg.Duration)).Seconds()
 	stopStreams()
 
-	var lat []time.Duration
+	var lat, alat []time.Duration
 	for _, c := range clients {
 		c.mu.Lock()
+		for seq, t0 := range acted {
+			aud := audience[seq]
+			got, ok := c.got[seq]
+			switch {
+			case ok && aud != 0 && aud != c.id:
+				f.Leaked++
+			case ok:
+				// Delivered late by a failover's resume: that is the
+				// resume figure, not the delivery latency.
+				if c.resumedAt.IsZero() || got.Before(stoppedAt) || t0.After(c.resumedAt) {
+					alat = append(alat, got.Sub(t0))
+				}
+				f.ActionDeliveries++
+			case aud == 0 || aud == c.id:
+				f.Lost++
+			}
+		}
 		for seq, t0 := range sent {
 			got, ok := c.got[seq]
 			switch {
@@ -333,11 +428,8 @@ func runOne(ctx context.Context, cfg Config, s Spec) (Figures, error) {
 		}
 		c.mu.Unlock()
 	}
-	slices.Sort(lat)
-	f.P50MS, f.P99MS = ms(tilebench.Percentile(lat, 50)), ms(tilebench.Percentile(lat, 99))
-	if len(lat) > 0 {
-		f.MaxMS = ms(lat[len(lat)-1])
-	}
+	f.P50MS, f.P99MS, f.MaxMS = percentiles(lat)
+	f.ActionP50MS, f.ActionP99MS, f.ActionMaxMS = percentiles(alat)
 	for i, srv := range servers {
 		rss, _ := tilebench.PeakRSS(srv.Pid())
 		cpu, secs := cpu1[i]-cpu0[i], wall
@@ -355,6 +447,15 @@ func runOne(ctx context.Context, cfg Config, s Spec) (Figures, error) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// percentiles are the p50, p99 and max of latencies, in ms.
+func percentiles(lat []time.Duration) (p50, p99, top float64) {
+	if len(lat) == 0 {
+		return 0, 0, 0
+	}
+	slices.Sort(lat)
+	return ms(tilebench.Percentile(lat, 50)), ms(tilebench.Percentile(lat, 99)), ms(lat[len(lat)-1])
+}
 
 func allGot(cs []*client, seq int64) bool {
 	for _, c := range cs {

@@ -37,4 +37,17 @@ func TestTargets(t *testing.T) {
 		}
 	}
 	var _ tilebench.Target = ts[0]
+
+	// With the participants acting: their delivery and their private
+	// events are targets too.
+	ts = targets([]Figures{{Spec: Spec{200, 1, false}, P99MS: 10, Actions: 600, ActionP99MS: 60, Leaked: 1}})
+	want = []bool{true, false, true, false}
+	if len(ts) != len(want) {
+		t.Fatalf("%d targets: %+v", len(ts), ts)
+	}
+	for i, tg := range ts {
+		if tg.Pass != want[i] {
+			t.Errorf("%s: pass %v, want %v", tg.Name, tg.Pass, want[i])
+		}
+	}
 }

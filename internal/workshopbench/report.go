@@ -10,19 +10,23 @@ import (
 // Format writes the report as a table, then the targets.
 func (r *Report) Format(w io.Writer) error {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "atlas bench workshop: one facilitator changing the view %g times a second for %gs (a step every 5 s), participants following over SSE\n",
+	fmt.Fprintf(&sb, "atlas bench workshop: one facilitator changing the view %g times a second for %gs (a step every 5 s), participants following over SSE",
 		r.Rate, r.DurationS)
-	sb.WriteString("latency = from the facilitator's request to each participant's receipt of the event; lost = events a participant never received\n\n")
+	if r.ActionEveryS > 0 {
+		fmt.Fprintf(&sb, ", each contributing or voting every %gs", r.ActionEveryS)
+	}
+	sb.WriteString("\nlatency = from the request (the facilitator's, or a participant's action) to each participant's receipt of the event; lost = events a participant never received\n\n")
 	tw := tabwriter.NewWriter(&sb, 2, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "run\tevents\tdeliveries\tlost\tp50\tp99\tmax\tjoin\tRSS (MB)\tCPU (cores)\tresumed\terrors\t")
-	fmt.Fprintln(tw, "---\t------\t----------\t----\t---\t---\t---\t----\t--------\t-----------\t-------\t------\t")
+	fmt.Fprintln(tw, "run\tevents\tdeliveries\tp50\tp99\tmax\tactions\tanswered p50/p99\tdeliveries\tp50\tp99\tmax\tlost\tleaked\tjoin\tRSS (MB)\tCPU (cores)\tresumed\terrors\t")
+	fmt.Fprintln(tw, "\tfacilitator\t\t\t\t\tparticipants\t\t\t\t\t\t\t\t\t\t\t\t\t")
 	for _, f := range r.Runs {
 		resumed := "–"
 		if f.Failover {
 			resumed = fmt.Sprintf("%d in ≤ %.0f ms", f.Resumed, f.ResumeMS)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1f ms\t%.1f ms\t%.1f ms\t%.1f s\t%s\t%s\t%s\t%d\t\n", f.Spec, f.Events, f.Deliveries, f.Lost,
-			f.P50MS, f.P99MS, f.MaxMS, f.JoinS, joinInts(f.RSSMB), joinFloats(f.CPUCores), resumed, f.Errors)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f ms\t%.1f ms\t%.1f ms\t%d\t%.1f / %.1f ms\t%d\t%.1f ms\t%.1f ms\t%.1f ms\t%d\t%d\t%.1f s\t%s\t%s\t%s\t%d\t\n", f.Spec, f.Events, f.Deliveries,
+			f.P50MS, f.P99MS, f.MaxMS, f.Actions, f.AnswerP50MS, f.AnswerP99MS, f.ActionDeliveries, f.ActionP50MS, f.ActionP99MS, f.ActionMaxMS, f.Lost, f.Leaked,
+			f.JoinS, joinInts(f.RSSMB), joinFloats(f.CPUCores), resumed, f.Errors)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
