@@ -72,9 +72,10 @@ func lineMD(b *strings.Builder, l ContributionLine, withTerritory bool) {
 	b.WriteString("\n")
 }
 
+// plural counts in French: 0 and 1 take the singular.
 func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
+	if n <= 1 {
+		return strconv.Itoa(n) + " " + one
 	}
 	return strconv.Itoa(n) + " " + many
 }
@@ -112,7 +113,7 @@ func renderMarkdown(syn Synthesis) []byte {
 	}
 	b.WriteString("\n## Étapes de l'atelier et chiffres présentés\n\n")
 	if len(syn.Steps) == 0 {
-		b.WriteString("Aucune étape enregistrée.\n")
+		b.WriteString("Aucune étape enregistrée.\n\n")
 	}
 	for _, s := range syn.Steps {
 		fmt.Fprintf(&b, "### %s\n\n", md(s.Title))
@@ -138,10 +139,10 @@ func renderMarkdown(syn Synthesis) []byte {
 	}
 	b.WriteString("## Contributions par territoire\n\n")
 	if len(syn.ByTerritory) == 0 {
-		b.WriteString("Aucune contribution.\n")
+		b.WriteString("Aucune contribution.\n\n")
 	}
 	for _, t := range syn.ByTerritory {
-		fmt.Fprintf(&b, "### %s (%s %s)\n\n", md(t.Territory.Name), t.Territory.Level, t.Territory.Code)
+		fmt.Fprintf(&b, "### %s (%s %s)\n\n", md(t.Territory.Name), t.Territory.Level.Label(), t.Territory.Code)
 		for _, l := range t.Contributions {
 			lineMD(&b, l, false)
 		}
@@ -149,13 +150,13 @@ func renderMarkdown(syn Synthesis) []byte {
 	}
 	b.WriteString("## Sondages\n\n")
 	if len(syn.Polls) == 0 {
-		b.WriteString("Aucun sondage.\n")
+		b.WriteString("Aucun sondage.\n\n")
 	}
 	for _, p := range syn.Polls {
 		fmt.Fprintf(&b, "### %s\n\n%s.\n\n", md(p.Question), plural(p.Respondents, "réponse", "réponses"))
 		for i, r := range p.Results {
 			if r.Score != nil {
-				fmt.Fprintf(&b, "%d. %s : %d points (Borda)\n", i+1, md(r.Choice), *r.Score)
+				fmt.Fprintf(&b, "%d. %s : %s (Borda)\n", i+1, md(r.Choice), plural(*r.Score, "point", "points"))
 			} else {
 				fmt.Fprintf(&b, "%d. %s : %s\n", i+1, md(r.Choice), plural(r.Count, "choix", "choix"))
 			}
@@ -257,7 +258,7 @@ var synthesisPage = template.Must(template.New("synthese").Funcs(template.FuncMa
 <section><h2>Sondages</h2>
 {{if not .Polls}}<p>Aucun sondage.</p>{{end}}
 {{range .Polls}}<section><h3>{{.Question}}</h3><p class="meta">{{plural .Respondents "réponse" "réponses"}}</p><ol>
-{{range .Results}}<li>{{.Choice}} : {{if .Score}}{{.Score}} points (Borda){{else}}{{plural .Count "choix" "choix"}}{{end}}</li>{{end}}</ol></section>{{end}}</section>
+{{range .Results}}<li>{{.Choice}} : {{with .Score}}{{plural . "point" "points"}} (Borda){{else}}{{plural .Count "choix" "choix"}}{{end}}</li>{{end}}</ol></section>{{end}}</section>
 </body>
 </html>
 {{define "line"}}<li><span class="kind">{{.KindLabel}}</span>{{if .Territory.Name}} ({{.Territory.Name}}){{end}} : {{.Text}}{{if or .Figure .Author .Votes}} <span class="extra">—{{if .Figure}} {{.Figure}}{{end}}{{if .Author}} · par {{.Author}}{{end}}{{if .Votes}} · {{plural .Votes "vote" "votes"}}{{end}}</span>{{end}}</li>{{end}}
