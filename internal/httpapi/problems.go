@@ -42,6 +42,8 @@ func problemOf(err error) error {
 			p := httpx.Conflict(we.Reason)
 			p.Type = "/problems/workshop-closed"
 			return p
+		case workshop.Conflict:
+			return httpx.Conflict(we.Reason)
 		case workshop.TooMany:
 			return httpx.TooManyRequests(we.Reason, we.RetryAfter)
 		}

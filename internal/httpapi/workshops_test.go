@@ -359,6 +359,98 @@ func TestWorkshopsOverHTTP(t *testing.T) {
 		}
 	})
 
+	t.Run("the board's refusals are problems naming what is wrong", func(t *testing.T) {
+		var w2 workshop.Created
+		call(t, "POST", api(a, ""), "", map[string]any{"title": "Refus", "view": wsView("ensemble")}, &w2)
+		c2, f2 := w2.Workshop.Code, w2.FacilitatorToken
+		var lea, hugo workshop.Joined
+		call(t, "POST", api(a, "/"+c2+"/participants"), "", map[string]string{"name": "Léa"}, &lea)
+		call(t, "POST", api(b, "/"+c2+"/participants"), "", map[string]string{"name": "Hugo"}, &hugo)
+		var c workshop.Contribution
+		call(t, "POST", api(a, "/"+c2+"/contributions"), lea.Token, map[string]any{"kind": "question", "text": "Et l'intérim ?", "level": "departement", "code": "31"}, &c)
+		cid := "/" + c2 + "/contributions/" + strconv.Itoa(c.ID)
+		type refusal struct {
+			method, path, token string
+			body                any
+			status              int
+			typ, param          string
+		}
+		check := func(cases []refusal) {
+			t.Helper()
+			for _, c := range cases {
+				var p httpx.Problem
+				r := call(t, c.method, api(b, c.path), c.token, c.body, &p)
+				if r.StatusCode != c.status || p.Type != c.typ || r.Header.Get("Content-Type") != "application/problem+json" || p.Detail == "" {
+					t.Errorf("%s %s: %d %+v", c.method, c.path, r.StatusCode, p)
+				}
+				if c.param != "" && (len(p.InvalidParams) != 1 || p.InvalidParams[0].Name != c.param) {
+					t.Errorf("%s %s: parameter %+v, want %s", c.method, c.path, p.InvalidParams, c.param)
+				}
+			}
+		}
+		long := strings.Repeat("é", workshop.MaxText+1)
+		check([]refusal{
+			{"POST", "/" + c2 + "/contributions", "", map[string]any{"kind": "constat", "text": "x", "level": "departement", "code": "31"}, 401, httpx.TypeUnauthorized, ""},
+			{"POST", "/" + c2 + "/contributions", hugo.Token, map[string]any{"kind": "avis", "text": "x", "level": "departement", "code": "31"}, 400, httpx.TypeInvalidParameter, "kind"},
+			{"POST", "/" + c2 + "/contributions", hugo.Token, map[string]any{"kind": "constat", "text": long, "level": "departement", "code": "31"}, 400, httpx.TypeInvalidParameter, "text"},
+			{"POST", "/" + c2 + "/contributions", hugo.Token, map[string]any{"kind": "constat", "text": "x", "level": "departement", "code": "975"}, 400, httpx.TypeInvalidParameter, "code"},
+			// Hugo may not even know of Léa's draft.
+			{"PATCH", cid, hugo.Token, map[string]string{"text": "x"}, 404, httpx.TypeNotFound, ""},
+			{"DELETE", cid, hugo.Token, nil, 404, httpx.TypeNotFound, ""},
+			{"PATCH", cid, f2, map[string]string{"text": "x"}, 403, httpx.TypeForbidden, ""},
+			{"PATCH", cid, lea.Token, map[string]bool{"hidden": true}, 403, httpx.TypeForbidden, ""},
+			{"PATCH", cid, lea.Token, map[string]bool{"retained": true}, 403, httpx.TypeForbidden, ""},
+			{"PUT", "/" + c2 + "/phase", lea.Token, map[string]string{"phase": "reveal"}, 403, httpx.TypeForbidden, ""},
+			{"PUT", "/" + c2 + "/phase", f2, map[string]string{"phase": "fin"}, 400, httpx.TypeInvalidParameter, "phase"},
+			{"PATCH", "/" + c2 + "/board", lea.Token, map[string]bool{"results_shown": true}, 403, httpx.TypeForbidden, ""},
+			{"PATCH", "/" + c2 + "/board", f2, map[string]int{"vote_budget": 0}, 400, httpx.TypeInvalidParameter, "vote_budget"},
+			{"POST", "/" + c2 + "/votes", lea.Token, map[string]any{"level": "departement", "code": "31"}, 409, httpx.TypeConflict, ""},
+			{"POST", "/" + c2 + "/polls", lea.Token, map[string]string{"question": "?", "kind": "single", "preset": "themes"}, 403, httpx.TypeForbidden, ""},
+			{"POST", "/" + c2 + "/polls", f2, map[string]any{"question": "?", "kind": "single", "choices": []string{"oui"}}, 400, httpx.TypeInvalidParameter, "choices"},
+			{"PUT", "/" + c2 + "/polls/9/answer", lea.Token, map[string][]int{"choices": {0}}, 404, httpx.TypeNotFound, ""},
+			{"POST", "/" + c2 + "/close", lea.Token, nil, 403, httpx.TypeForbidden, ""},
+		})
+		var poll workshop.PollView
+		call(t, "POST", api(a, "/"+c2+"/polls"), f2, map[string]any{"question": "Un secteur ?", "kind": "single", "preset": "sectors"}, &poll)
+		pid := "/" + c2 + "/polls/" + strconv.Itoa(poll.ID)
+		call(t, "PUT", api(a, "/"+c2+"/phase"), f2, map[string]string{"phase": "vote"}, nil)
+		for i := 0; i < workshop.DefaultBudget; i++ {
+			if r := call(t, "POST", api(a, "/"+c2+"/votes"), hugo.Token, map[string]int{"contribution": c.ID}, nil); r.StatusCode != 200 {
+				t.Fatalf("dot %d: %d", i+1, r.StatusCode)
+			}
+		}
+		check([]refusal{
+			{"POST", "/" + c2 + "/votes", hugo.Token, map[string]int{"contribution": c.ID}, 409, httpx.TypeConflict, ""},
+			{"POST", "/" + c2 + "/votes", f2, map[string]int{"contribution": c.ID}, 403, httpx.TypeForbidden, ""},
+			{"POST", "/" + c2 + "/votes", lea.Token, map[string]any{"contribution": c.ID, "level": "departement", "code": "31"}, 400, httpx.TypeInvalidParameter, "contribution"},
+			{"PUT", pid + "/answer", lea.Token, map[string][]int{"choices": {10}}, 400, httpx.TypeInvalidParameter, "choices"},
+			{"PUT", pid + "/answer", lea.Token, map[string][]int{"choices": {0, 1}}, 400, httpx.TypeInvalidParameter, "choices"},
+			{"PUT", pid + "/answer", f2, map[string][]int{"choices": {0}}, 403, httpx.TypeForbidden, ""},
+		})
+		call(t, "PATCH", api(a, pid), f2, map[string]bool{"open": false}, nil)
+		call(t, "POST", api(a, "/"+c2+"/close"), f2, nil, nil)
+		check([]refusal{
+			{"PUT", pid + "/answer", lea.Token, map[string][]int{"choices": {0}}, 409, "/problems/workshop-closed", ""},
+			{"POST", "/" + c2 + "/contributions", lea.Token, map[string]any{"kind": "constat", "text": "x", "level": "departement", "code": "31"}, 409, "/problems/workshop-closed", ""},
+			{"DELETE", cid, lea.Token, nil, 409, "/problems/workshop-closed", ""},
+		})
+		call(t, "POST", api(a, "/"+c2+"/reopen"), f2, nil, nil)
+		check([]refusal{{"PUT", pid + "/answer", lea.Token, map[string][]int{"choices": {0}}, 409, httpx.TypeConflict, ""}})
+
+		// A participant writing too fast is told when to come back.
+		var limited *http.Response
+		for i := 0; i < 100 && limited == nil; i++ {
+			var p httpx.Problem
+			r := call(t, "PATCH", api(a, cid), lea.Token, map[string]string{"text": "Et l'intérim, " + strconv.Itoa(i) + " ?"}, &p)
+			if r.StatusCode == 429 && p.Type == httpx.TypeTooManyRequests {
+				limited = r
+			}
+		}
+		if limited == nil || limited.Header.Get("Retry-After") == "" {
+			t.Errorf("100 edits at once were never refused (%v)", limited)
+		}
+	})
+
 	t.Run("too many requests", func(t *testing.T) {
 		var limited *http.Response
 		for i := 0; i < 200 && limited == nil; i++ {

@@ -149,7 +149,7 @@ func TestContributionsAndPhases(t *testing.T) {
 	if _, err := r.s.SetPhase(ctx, r.code, r.ft, PhaseClosed); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.s.Contribute(ctx, r.code, r.a.Token, Contribute{Kind: "question", Text: "x", Level: "departement", Code: "31"}); kindOf(err) != Closed {
+	if _, err := r.s.Contribute(ctx, r.code, r.a.Token, Contribute{Kind: "question", Text: "x", Level: "departement", Code: "31"}); kindOf(err) != Conflict {
 		t.Errorf("contributing to a closed board: %v", err)
 	}
 }
@@ -164,7 +164,7 @@ func TestVotesStayWithinTheBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.s.Vote(ctx, r.code, r.a.Token, Target{Contribution: c.ID}); kindOf(err) != Closed {
+	if _, err := r.s.Vote(ctx, r.code, r.a.Token, Target{Contribution: c.ID}); kindOf(err) != Conflict {
 		t.Errorf("a vote before the vote phase: %v", err)
 	}
 	hide, budget := true, 4
@@ -188,7 +188,7 @@ func TestVotesStayWithinTheBudget(t *testing.T) {
 			switch kindOf(err) {
 			case 0:
 				passed++
-			case Forbidden:
+			case Conflict:
 				refused++
 			}
 		}(i)
@@ -326,7 +326,7 @@ func TestPollsAreScored(t *testing.T) {
 	if _, err := r.s.SetPollOpen(ctx, r.code, r.ft, single.ID, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.s.Answer(ctx, r.code, r.a.Token, single.ID, []int{1}); kindOf(err) != Closed {
+	if _, err := r.s.Answer(ctx, r.code, r.a.Token, single.ID, []int{1}); kindOf(err) != Conflict {
 		t.Errorf("answering a closed poll: %v", err)
 	}
 	if _, err := r.s.CreatePoll(ctx, r.code, r.ft, NewPoll{Question: "Oui ?", Kind: PollSingle, Choices: []string{"oui", "Oui"}}); kindOf(err) != Invalid {

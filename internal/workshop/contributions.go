@@ -136,7 +136,7 @@ func (s *Service) Contribute(ctx context.Context, code, token string, req Contri
 	var out Contribution
 	_, _, _, err = s.write(ctx, code, token, false, true, func(w *store.Workshop, _ *state, b *store.Board, id Identity) ([]emit, error) {
 		if w.Phase == PhaseClosed {
-			return nil, &Error{Kind: Closed, Reason: "les contributions sont closes"}
+			return nil, &Error{Kind: Conflict, Reason: "les contributions sont closes (phase close)"}
 		}
 		n, err := b.CountContributions()
 		if err != nil {
@@ -231,7 +231,7 @@ func (s *Service) EditContribution(ctx context.Context, code, token string, cid 
 			return nil, &Error{Kind: Forbidden, Reason: "seul l'auteur modifie une contribution ; l'animation la masque ou la fusionne"}
 		}
 		if w.Phase == PhaseClosed {
-			return nil, &Error{Kind: Closed, Reason: "les contributions sont closes"}
+			return nil, &Error{Kind: Conflict, Reason: "les contributions sont closes (phase close)"}
 		}
 		if e.Kind != nil {
 			c.Kind = *e.Kind

@@ -20,6 +20,9 @@ const (
 	NotFound
 	// Closed: the workshop is closed, and read-only.
 	Closed
+	// Conflict: the board's state refuses it (its phase, a closed poll,
+	// a budget spent); it may pass later.
+	Conflict
 	// TooMany: too many requests from this token; RetryAfter says when.
 	TooMany
 )

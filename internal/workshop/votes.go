@@ -112,7 +112,7 @@ func (s *Service) dot(ctx context.Context, code, token string, t Target, put boo
 			return nil, &Error{Kind: Forbidden, Reason: "l'animation ne vote pas"}
 		}
 		if w.Phase != PhaseVote {
-			return nil, &Error{Kind: Closed, Reason: "le vote n'est pas ouvert : l'animation l'ouvre (phase vote)"}
+			return nil, &Error{Kind: Conflict, Reason: "le vote n'est pas ouvert : l'animation l'ouvre (phase vote)"}
 		}
 		d := store.WorkshopDot{Participant: id.Participant, Contribution: t.Contribution, Level: string(t.Level), Code: t.Code}
 		if t.Contribution != 0 {
@@ -133,7 +133,7 @@ func (s *Service) dot(ctx context.Context, code, token string, t Target, put boo
 		var counts store.DotCounts
 		if put {
 			if len(dots) >= w.VoteBudget {
-				return nil, &Error{Kind: Forbidden, Field: "budget", Reason: "plus de gommette : les " + strconv.Itoa(w.VoteBudget) + " sont posées (retirez-en une pour voter ailleurs)"}
+				return nil, &Error{Kind: Conflict, Reason: "plus de gommette : les " + strconv.Itoa(w.VoteBudget) + " sont posées (retirez-en une pour voter ailleurs)"}
 			}
 			if counts, err = b.AddDot(d); err != nil {
 				return nil, err
@@ -339,7 +339,7 @@ func (s *Service) Answer(ctx context.Context, code, token string, pid int, choic
 			return nil, notFound("sondage " + strconv.Itoa(pid))
 		}
 		if !p.Open {
-			return nil, &Error{Kind: Closed, Reason: "ce sondage est clos"}
+			return nil, &Error{Kind: Conflict, Reason: "ce sondage est clos"}
 		}
 		if err := checkAnswer(p, choices); err != nil {
 			return nil, err
