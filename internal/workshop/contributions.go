@@ -220,18 +220,9 @@ func (s *Service) EditContribution(ctx context.Context, code, token string, cid 
 	}
 	var out Contribution
 	_, _, _, err := s.write(ctx, code, token, false, true, func(w *store.Workshop, _ *state, b *store.Board, id Identity) ([]emit, error) {
-		c, ok, err := contribution(b, cid)
+		c, err := own(w, b, cid, id, "seul l'auteur modifie une contribution ; l'animation la masque ou la fusionne")
 		if err != nil {
 			return nil, err
-		}
-		if !ok || !c.visibleTo(id) {
-			return nil, notFound("contribution " + strconv.Itoa(cid))
-		}
-		if id.Facilitator() || c.Author != id.Participant {
-			return nil, &Error{Kind: Forbidden, Reason: "seul l'auteur modifie une contribution ; l'animation la masque ou la fusionne"}
-		}
-		if w.Phase == PhaseClosed {
-			return nil, &Error{Kind: Conflict, Reason: "les contributions sont closes (phase close)"}
 		}
 		if e.Kind != nil {
 			c.Kind = *e.Kind
@@ -250,19 +241,33 @@ func (s *Service) EditContribution(ctx context.Context, code, token string, cid 
 	return out, err
 }
 
+// own reads a contribution its author is about to change: unknown to
+// whoever may not see it, refused (with why) to anyone else, and to
+// everyone once the board is closed.
+func own(w *store.Workshop, b *store.Board, cid int, id Identity, why string) (Contribution, error) {
+	c, ok, err := contribution(b, cid)
+	if err != nil {
+		return c, err
+	}
+	if !ok || !c.visibleTo(id) {
+		return c, notFound("contribution " + strconv.Itoa(cid))
+	}
+	if id.Facilitator() || c.Author != id.Participant {
+		return c, &Error{Kind: Forbidden, Reason: why}
+	}
+	if w.Phase == PhaseClosed {
+		return c, &Error{Kind: Conflict, Reason: "les contributions sont closes (phase close)"}
+	}
+	return c, nil
+}
+
 // DeleteContribution removes the author's own contribution, and the dots
 // on it.
 func (s *Service) DeleteContribution(ctx context.Context, code, token string, cid int) error {
 	_, _, _, err := s.write(ctx, code, token, false, true, func(w *store.Workshop, _ *state, b *store.Board, id Identity) ([]emit, error) {
-		c, ok, err := contribution(b, cid)
+		c, err := own(w, b, cid, id, "seul l'auteur supprime une contribution ; l'animation la masque")
 		if err != nil {
 			return nil, err
-		}
-		if !ok || !c.visibleTo(id) {
-			return nil, notFound("contribution " + strconv.Itoa(cid))
-		}
-		if id.Facilitator() || c.Author != id.Participant {
-			return nil, &Error{Kind: Forbidden, Reason: "seul l'auteur supprime une contribution ; l'animation la masque"}
 		}
 		// The dots on it go with it, and those merged into it stand alone
 		// again (the store's keys say so).
