@@ -2,7 +2,7 @@
 // may do with the map page that main.ts wires. One interface so that the
 // workshop code drives the map through the same paths as the controls and
 // never reaches into main.ts's state.
-import type { Choropleth, Indicator } from './api';
+import type { Choropleth, Indicator, Level } from './api';
 import type { Layout } from './layout';
 import type { AtlasMap, Bounds } from './map';
 import type { ProfilePanel } from './profile';
@@ -34,6 +34,8 @@ export interface AtlasApp {
   showBounds(b: Bounds, ms: number, padding?: { top: number; bottom: number; left: number; right: number }): void;
   /** A change of the view's choices (not the camera), after the state is set. */
   onViewChange(cb: (source: ChangeSource) => void): void;
+  /** A line more in the territory tooltip (null: none), for the territory of the level shown. */
+  addTooltipLine(f: (level: Level, code: string) => string | null): void;
   /** The user acts on the controls or selects a territory (before the change is applied). */
   onUserChange(cb: () => void): void;
   /** The view stops being written to the address bar: a workshop link keeps its fragment. */

@@ -7,6 +7,7 @@
 // one sent is the latest state, not a queue of stale ones.
 import type { AtlasApp } from './app';
 import { WorkshopBar } from './bar';
+import { startBoard, type BoardDebug } from './board';
 import { PointerView } from './pointer';
 import { showSnapshotPointer } from './participant';
 import { showQR } from './qr';
@@ -45,6 +46,7 @@ export interface FacilitatorDebug {
   pointer: () => PointerView['current'];
   status: () => string;
   idle: () => boolean;
+  board: () => BoardDebug;
 }
 
 /** Sends the view: throttled, serialised, always the latest. */
@@ -224,14 +226,8 @@ export function startFacilitator(app: AtlasApp, code: string, token: string, sna
     el('div', { class: 'atelier-fin' }, closeBtn, el('a', { href: '/', class: 'atelier-quitter' }, 'Quitter l’animation')),
   );
 
-  // A laptop keeps the panel in the right column; a phone, at the top of the sheet.
-  function place(mobile: boolean): void {
-    if (mobile) document.getElementById('panneau-contenu')?.prepend(panel);
-    else document.querySelector('.colonne-droite')?.prepend(panel);
-    app.atlas.map.resize();
-  }
-  place(app.layout.isMobile());
-  app.layout.onChange(place);
+  // The panel is the board's first tab: in the right column on a laptop, in the sheet on a phone.
+  const board = startBoard({ app, session, facilitator: true, me: 0, snapshot, atelierPanel: panel });
 
   function fail(err: unknown): void {
     error.textContent = problemText(err);
@@ -440,5 +436,6 @@ export function startFacilitator(app: AtlasApp, code: string, token: string, sna
     pointer: () => pointers.current,
     status: () => w.status,
     idle: () => broadcast.idle(),
+    board: () => board.debug,
   };
 }

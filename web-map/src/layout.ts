@@ -13,6 +13,11 @@
 // The CSS does the layout (style.css, @media of MOBILE_QUERY); this module
 // keeps ARIA states, focus and `inert` right, since a closed sheet must not
 // be reachable with Tab or a screen reader.
+//
+// A workshop adds panes to the sheet (addPane: its board): each has its tab
+// in the handle, next to « Réglages », and the sheet shows one pane at a
+// time. On wider screens a pane leaves the sheet for its home (the right
+// column), and its tab is hidden with the handle.
 import type { Choropleth } from './api';
 
 /** Same query as the @media block of style.css. */
@@ -28,6 +33,21 @@ export interface Layout {
   renderMiniLegend(ch: Choropleth): void;
   /** Called when the layout switches between phone and wide. */
   onChange(cb: (mobile: boolean) => void): void;
+  /**
+   * Adds a pane to the sheet, opened by `tab` (put in the handle); on wider
+   * screens the pane is moved to the start of `home()`.
+   */
+  addPane(tab: HTMLButtonElement, pane: HTMLElement, home: () => HTMLElement | null): void;
+  /** Opens the sheet on a pane added with addPane (phones), or closes it. */
+  openPane(pane: HTMLElement, on: boolean): void;
+  /** Whether the sheet is open on that pane. */
+  paneOpen(pane: HTMLElement): boolean;
+}
+
+interface Pane {
+  tab: HTMLButtonElement;
+  el: HTMLElement;
+  home: () => HTMLElement | null;
 }
 
 function must<T extends HTMLElement>(id: string): T {
@@ -50,16 +70,28 @@ export function initLayout(): Layout {
   toggle.append(arrow);
   const listeners: Array<(mobile: boolean) => void> = [];
   let open = false;
+  const panes: Pane[] = [];
+  /** The pane the sheet shows; null: the settings. */
+  let active: Pane | null = null;
 
   function apply(): void {
     const mobile = mql.matches;
+    const settings = active === null;
     panel.dataset['ouvert'] = String(open);
+    panel.dataset['volet'] = settings ? 'reglages' : (active?.el.id ?? '');
     // The name stays « Réglages »; aria-expanded says whether it is open.
-    toggle.setAttribute('aria-expanded', String(open));
-    arrow.textContent = open ? ' ▾' : ' ▴';
+    toggle.setAttribute('aria-expanded', String(open && settings));
+    arrow.textContent = open && settings ? ' ▾' : ' ▴';
     // A closed sheet is off screen: out of the Tab order and the a11y tree.
-    content.inert = mobile && !open;
-    mini.setAttribute('aria-expanded', String(open));
+    content.inert = mobile && (!open || !settings);
+    content.hidden = mobile && !settings;
+    for (const p of panes) {
+      const shown = !mobile || p === active;
+      p.el.hidden = !shown;
+      p.el.inert = mobile && (!open || p !== active);
+      p.tab.setAttribute('aria-expanded', String(open && p === active));
+    }
+    mini.setAttribute('aria-expanded', String(open && settings));
     const menuOpen = menuButton.getAttribute('aria-expanded') === 'true';
     menu.inert = mobile && !menuOpen;
     header?.classList.toggle('menu-ouvert', mobile && menuOpen);
@@ -71,19 +103,39 @@ export function initLayout(): Layout {
     apply();
   }
 
+  /** Opens the sheet on a pane (null: the settings), or closes it. */
+  function show(pane: Pane | null, on: boolean): void {
+    if (on) active = pane;
+    open = on;
+    apply();
+  }
+
+  /** Each pane where it belongs: in the sheet on phones, at home elsewhere. */
+  function place(): void {
+    for (const p of panes) {
+      if (mql.matches) {
+        if (p.el.parentElement !== panel) panel.append(p.el);
+      } else {
+        const home = p.home();
+        if (home && home.firstElementChild !== p.el) home.prepend(p.el);
+      }
+    }
+  }
+
   function showMenu(on: boolean): void {
     menuButton.setAttribute('aria-expanded', String(on));
     apply();
   }
 
-  toggle.addEventListener('click', () => openSheet(!open));
+  // « Réglages »: opens the sheet on the settings, or closes it if it shows them.
+  toggle.addEventListener('click', () => show(null, !(open && active === null)));
   // The skip link leads into the sheet: open it first.
   document.querySelector('.evitement')?.addEventListener('click', () => {
     if (mql.matches) openSheet(true);
   });
   // The legend line opens the sheet on its legend.
   mini.addEventListener('click', () => {
-    openSheet(true);
+    show(null, true);
     document.getElementById('legende')?.scrollIntoView({ block: 'start' });
   });
   panel.addEventListener('keydown', (e) => {
@@ -91,8 +143,9 @@ export function initLayout(): Layout {
     const t = e.target as HTMLElement | null;
     if (t?.closest('input, select, textarea, [role="combobox"]')) return;
     e.preventDefault();
+    const back = active?.tab ?? toggle;
     openSheet(false);
-    toggle.focus();
+    back.focus();
   });
 
   menuButton.addEventListener('click', () => showMenu(menuButton.getAttribute('aria-expanded') !== 'true'));
@@ -112,6 +165,7 @@ export function initLayout(): Layout {
   });
 
   mql.addEventListener('change', () => {
+    place();
     apply();
     for (const cb of listeners) cb(mql.matches);
   });
@@ -138,6 +192,26 @@ export function initLayout(): Layout {
     },
     onChange(cb) {
       listeners.push(cb);
+    },
+    addPane(tab, pane, home) {
+      pane.classList.add('panneau-volet');
+      const p: Pane = { tab, el: pane, home };
+      panes.push(p);
+      tab.setAttribute('aria-controls', pane.id);
+      // In the handle, after « Réglages ».
+      toggle.after(tab);
+      tab.addEventListener('click', () => show(p, !(open && active === p)));
+      place();
+      apply();
+    },
+    openPane(pane, on) {
+      const p = panes.find((x) => x.el === pane);
+      if (!p || !mql.matches) return;
+      if (on) show(p, true);
+      else if (active === p) show(p, false);
+    },
+    paneOpen(pane) {
+      return mql.matches && open && active?.el === pane;
     },
   };
 }

@@ -245,6 +245,7 @@ async function start(): Promise<void> {
     return [name, `${LEVEL_LABELS[current?.level ?? 'departement']} ${code}`, value, cls && t?.status === 'published' ? `classe : ${cls}` : ''];
   }
 
+  const tooltipLines: Array<(level: Level, code: string) => string | null> = [];
   atlas.onHover = (h) => {
     if (!h) {
       tooltip.hidden = true;
@@ -257,7 +258,9 @@ async function start(): Promise<void> {
     tooltip.replaceChildren();
     const strong = document.createElement('strong');
     strong.textContent = name ?? '';
-    const lines = [code, value, cls].filter((x): x is string => !!x).map((x) => {
+    // The workshop's lines (contributions, dots), for a territory of the choropleth.
+    const extra = t ? tooltipLines.map((f) => f(levelOf(state), t.code)) : [];
+    const lines = [code, value, cls, ...extra].filter((x): x is string => !!x).map((x) => {
       const d = document.createElement('div');
       d.textContent = x;
       return d;
@@ -409,7 +412,10 @@ async function start(): Promise<void> {
     const what = Object.keys(c).join(',');
     const next = { ...state, ...c };
     if (c.indicator && c.indicator !== state.indicator) next.selection = state.selection;
+    const level = levelOf(state);
     ({ state, ind } = resolve(next, indicators));
+    // A selection is a code of its level: another level (an indicator of other levels) has none.
+    if (levelOf(state) !== level) state = { ...state, selection: '' };
     viewChanged('user');
     void refresh(what);
   };
@@ -497,6 +503,7 @@ async function start(): Promise<void> {
       );
     },
     onViewChange: (cb) => void viewListeners.push(cb),
+    addTooltipLine: (f) => void tooltipLines.push(f),
     onUserChange: (cb) => void userListeners.push(cb),
     setWorkshopUrl(hash) {
       workshopHash = hash;

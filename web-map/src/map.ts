@@ -26,6 +26,8 @@ export const BACKGROUND = '#dfe6ec';
 export const MISSING_COLOR = '#e3e3e3';
 /** Territories outside the région studied: context, not data. */
 export const CONTEXT_COLOR = '#fbfbf8';
+/** Priorities map (workshop votes): territories without a dot. */
+export const PRIORITY_NONE_COLOR = '#f4f4f2';
 /** Outline of a territory pointed at in a workshop (style.css .pointeur matches). */
 export const POINTER_COLOR = '#c2185b';
 const HATCH = 'atlas-hachures-secret';
@@ -145,6 +147,14 @@ function fillColor(level: Level, region: string): ExpressionSpecification {
   return ['case', ['==', ['get', field], region], coloured, CONTEXT_COLOR];
 }
 
+/** The priorities map's colour (feature-state `prio`), context outside the région studied. */
+function priorityColor(level: Level, region: string): ExpressionSpecification {
+  const coloured: ExpressionSpecification = ['to-color', ['coalesce', ['feature-state', 'prio'], PRIORITY_NONE_COLOR]];
+  const field = regionField(level);
+  if (!region || !field) return coloured;
+  return ['case', ['==', ['get', field], region], coloured, CONTEXT_COLOR];
+}
+
 /** Fill, secret hatches and borders of one level, coloured by feature-state. */
 function levelLayers(level: Level, source: string, region: string): LayerSpecification[] {
   const sourceLayer = tileLayerOf(level);
@@ -179,6 +189,16 @@ function levelLayers(level: Level, source: string, region: string): LayerSpecifi
       },
     },
     {
+      // The workshop's priorities map: dots per territory, over the
+      // indicator's colours while it shows (they stay underneath, untouched).
+      id: `priorites-${sourceLayer}`,
+      type: 'fill',
+      source,
+      'source-layer': sourceLayer,
+      layout: { visibility: 'none' },
+      paint: { 'fill-color': priorityColor(level, region), 'fill-antialias': false },
+    },
+    {
       id: `limites-${sourceLayer}`,
       type: 'line',
       source,
@@ -208,6 +228,17 @@ export class AtlasMap {
   private selected: { level: Level; id: number } | null = null;
   private pointed: { level: Level; id: number } | null = null;
   private region: string;
+  /** Layers drawn above every level's (workshop badges): a click on them is not a click on a territory. */
+  private readonly overlays: Array<{ id: string; hitRadius: number }> = [];
+  /** The priorities map: its colours by level and feature id, and whether it shows. */
+  private readonly priorityColors = new Map<Level, Map<number, string>>();
+  private prioritiesOn = false;
+  /**
+   * Screen boxes the territory names must not cover (badges drawn in the
+   * canvas, under the HTML names), and a key that changes when they do.
+   */
+  readonly labelObstacles: Array<() => Array<{ l: number; t: number; r: number; b: number }>> = [];
+  obstacleKey = '';
   onHover: (info: HoverInfo | null) => void = () => {};
   onClick: (feature: FeatureRef | null) => void = () => {};
   onMove: (c: Camera) => void = () => {};
@@ -287,8 +318,47 @@ export class AtlasMap {
     this.levels.add(level);
     const source = this.sourceId(level);
     this.map.addSource(source, sourceSpec(level, this.tilesets));
-    for (const layer of levelLayers(level, source, this.region)) this.map.addLayer(layer);
+    // Under the overlays, which stay on top.
+    const below = this.overlays[0]?.id;
+    for (const layer of levelLayers(level, source, this.region)) this.map.addLayer(layer, below);
     this.bindLevel(level);
+    this.applyPriorities(level);
+  }
+
+  /** Adds a layer above every level's; `hitRadius` (px) widens its click target (a finger). */
+  addOverlay(layer: LayerSpecification, hitRadius = 0): void {
+    this.map.addLayer(layer);
+    this.overlays.push({ id: layer.id, hitRadius });
+  }
+
+  /** The overlay feature under a point (within its layer's hit radius), if any. */
+  overlayAt(p: { x: number; y: number }): MapGeoJSONFeature | null {
+    for (const o of this.overlays) {
+      if (!this.map.getLayer(o.id)) continue;
+      const r = o.hitRadius;
+      const hits = this.map.queryRenderedFeatures(
+        [
+          [p.x - r, p.y - r],
+          [p.x + r, p.y + r],
+        ],
+        { layers: [o.id] },
+      );
+      if (hits.length === 0) continue;
+      // The nearest one, when a finger covers several.
+      let best = hits[0] ?? null;
+      let bestD = Infinity;
+      for (const h of hits) {
+        if (h.geometry.type !== 'Point') continue;
+        const q = this.map.project(h.geometry.coordinates as [number, number]);
+        const d = (q.x - p.x) ** 2 + (q.y - p.y) ** 2;
+        if (d < bestD) {
+          bestD = d;
+          best = h;
+        }
+      }
+      return best;
+    }
+    return null;
   }
 
   private bindLevel(level: Level): void {
@@ -305,7 +375,11 @@ export class AtlasMap {
       this.map.getCanvas().style.cursor = '';
       this.onHover(null);
     });
-    this.map.on('click', fill, (e) => this.onClick(e.features?.[0] ?? null));
+    this.map.on('click', fill, (e) => {
+      // A badge over the territory takes the click.
+      if (this.overlayAt(e.point)) return;
+      this.onClick(e.features?.[0] ?? null);
+    });
   }
 
   private setHover(level: Level, id: number | string | undefined): void {
@@ -329,6 +403,7 @@ export class AtlasMap {
     for (const l of this.levels) {
       const v = l === level ? 'visible' : 'none';
       for (const id of [`aplat-`, `limites-`]) this.setVisibility(id + tileLayerOf(l), v);
+      this.setVisibility(`priorites-${tileLayerOf(l)}`, l === level && this.prioritiesOn ? 'visible' : 'none');
       // The hatches come back with a choropleth that has secrets.
       if (l !== level) this.setVisibility(`secret-${tileLayerOf(l)}`, 'none');
     }
@@ -366,6 +441,8 @@ export class AtlasMap {
     if (this.pointed && this.pointed.level === level) {
       this.map.setFeatureState({ ...target, id: this.pointed.id }, { pointed: true });
     }
+    // The states above went with the others: the priorities' colours come back.
+    this.applyPriorities(level, true);
     this.setVisibility(`secret-${tileLayerOf(level)}`, ch.territories.some((t) => t.status === 'secret') ? 'visible' : 'none');
     return performance.now() - t0;
   }
@@ -402,7 +479,10 @@ export class AtlasMap {
   setStudyArea(region: string): void {
     if (region === this.region) return;
     this.region = region;
-    for (const l of this.levels) this.map.setPaintProperty(this.fillLayerId(l), 'fill-color', fillColor(l, region));
+    for (const l of this.levels) {
+      this.map.setPaintProperty(this.fillLayerId(l), 'fill-color', fillColor(l, region));
+      this.map.setPaintProperty(`priorites-${tileLayerOf(l)}`, 'fill-color', priorityColor(l, region));
+    }
   }
 
   /** The région studied ('' for France). */
@@ -424,6 +504,38 @@ export class AtlasMap {
 
   currentLevel(): Level | null {
     return this.current;
+  }
+
+  /**
+   * The priorities map's colours of one level, by feature id (feature-state
+   * `prio`, as the indicator's are `color`): the ids it no longer has lose
+   * theirs.
+   */
+  setPriorityColors(level: Level, colors: Map<number, string>): void {
+    const before = this.priorityColors.get(level);
+    this.priorityColors.set(level, new Map(colors));
+    if (!this.levels.has(level)) return;
+    const target = { source: this.sourceId(level), sourceLayer: tileLayerOf(level) };
+    for (const id of before?.keys() ?? []) if (!colors.has(id)) this.map.removeFeatureState({ ...target, id }, 'prio');
+    for (const [id, color] of colors) if (before?.get(id) !== color) this.map.setFeatureState({ ...target, id }, { prio: color });
+  }
+
+  /** Sets every priority colour of a level again (`all`: after the states were wiped). */
+  private applyPriorities(level: Level, all = false): void {
+    const colors = this.priorityColors.get(level);
+    if (!colors || (!all && colors.size === 0)) return;
+    const target = { source: this.sourceId(level), sourceLayer: tileLayerOf(level) };
+    for (const [id, color] of colors) this.map.setFeatureState({ ...target, id }, { prio: color });
+  }
+
+  /** Shows the priorities map instead of the indicator's colours (which stay underneath). */
+  showPriorities(on: boolean): void {
+    this.prioritiesOn = on;
+    if (this.current) this.setVisibility(`priorites-${tileLayerOf(this.current)}`, on ? 'visible' : 'none');
+  }
+
+  prioritiesShown(): boolean {
+    return this.prioritiesOn;
   }
 
   /** Features of the current level drawn on screen. */

@@ -4,11 +4,12 @@
 // presence flag the facilitator's panel shows.
 import type { AtlasApp } from './app';
 import { WorkshopBar } from './bar';
+import { startBoard, type BoardDebug, type BoardHandle } from './board';
 import { Follower } from './follow';
 import { PointerView } from './pointer';
 import { Session } from './session';
 import { button, charCount, el, modal } from './ui';
-import { joinWorkshop, postPointer, problemText, putPresence, type Step, type Workshop, WorkshopError } from './workshop-api';
+import { getWorkshop, joinWorkshop, postPointer, problemText, putPresence, type Step, type Workshop, WorkshopError } from './workshop-api';
 import { participantToken, setParticipantToken } from './workshop-link';
 
 export interface ParticipantDebug {
@@ -21,6 +22,8 @@ export interface ParticipantDebug {
   applied: () => number;
   pointer: () => PointerView['current'];
   presence: () => boolean | null;
+  /** The board, once joined. */
+  board: () => BoardDebug | null;
 }
 
 /** A pointer still showing when the page (re)loads: shown for what is left of it. */
@@ -32,7 +35,7 @@ export function showSnapshotPointer(pointers: PointerView, w: Workshop): void {
 }
 
 /** Asks for a display name (unless anonymous is allowed) and joins. Resolves with the token, or null if dismissed. */
-export function askToJoin(w: Workshop): Promise<{ token: string; name: string } | null> {
+export function askToJoin(w: Workshop): Promise<{ token: string; name: string; id: number } | null> {
   return new Promise((resolve) => {
     const d = modal('rejoindre-titre', 'rejoindre-dialogue');
     const anonymous = w.allow_anonymous === true;
@@ -41,7 +44,7 @@ export function askToJoin(w: Workshop): Promise<{ token: string; name: string } 
     const what = el('p', { class: 'atelier-nom' }, w.title);
     const error = el('p', { class: 'dialogue-erreur', role: 'alert' });
     let settled = false;
-    const finish = (r: { token: string; name: string } | null): void => {
+    const finish = (r: { token: string; name: string; id: number } | null): void => {
       if (settled) return;
       settled = true;
       resolve(r);
@@ -98,7 +101,7 @@ export function askToJoin(w: Workshop): Promise<{ token: string; name: string } 
       submit.disabled = true;
       error.textContent = '';
       joinWorkshop(w.code, name).then(
-        (r) => finish({ token: r.token, name: r.participant.name }),
+        (r) => finish({ token: r.token, name: r.participant.name, id: r.participant.id }),
         (err: unknown) => {
           submit.disabled = false;
           error.textContent = problemText(err);
@@ -117,7 +120,9 @@ export function startParticipant(app: AtlasApp & { holdProfile(on: boolean): voi
   const pointers = new PointerView(app, bar);
   const follower = new Follower(app, () => bar.covered() + 8);
   let session: Session | null = null;
+  let board: BoardHandle | null = null;
   let name = snapshot.me?.name ?? '';
+  let me = snapshot.me?.role === 'participant' ? (snapshot.me.id ?? 0) : 0;
   let presence: boolean | null = null;
   let workshop = snapshot;
   document.body.classList.add('atelier', 'atelier-participant');
@@ -207,19 +212,38 @@ export function startParticipant(app: AtlasApp & { holdProfile(on: boolean): voi
     if (presence !== follower.isFollowing()) window.setTimeout(() => void sendPresence(), 300);
   }
 
-  follower.onChange((f) => {
-    app.holdProfile(f && app.layout.isMobile());
+  // A following phone keeps the profile closed (it would cover the map), and so does one
+  // waiting for the territory of a contribution to be touched (the board's sheet comes back).
+  const hold = (): boolean => app.layout.isMobile() && (follower.isFollowing() || board?.picking() === true);
+  follower.onChange(() => {
+    app.holdProfile(hold());
     renderBar();
     void sendPresence();
   });
   app.onViewChange(() => renderBar());
-  app.layout.onChange((mobile) => app.holdProfile(follower.isFollowing() && mobile));
+  app.layout.onChange(() => app.holdProfile(hold()));
   app.holdProfile(app.layout.isMobile());
   app.setWorkshopUrl(`#atelier=${code}`);
 
-  function begin(token: string): void {
+  async function begin(token: string): Promise<void> {
+    if (board) {
+      // A second join (the server forgot the first token): the page starts again with the new one.
+      location.reload();
+      return;
+    }
+    if (!workshop.board) {
+      // Read without a token (before joining), the snapshot has no board: again, as this participant.
+      try {
+        workshop = await getWorkshop(code, token);
+        me = workshop.me?.id ?? me;
+        follower.view(workshop.view);
+      } catch (err) {
+        bar.error(problemText(err));
+      }
+    }
     const s = new Session(code, token, 'participant', workshop);
     session = s;
+    board = startBoard({ app, session: s, facilitator: false, me, snapshot: workshop, onPicking: () => app.holdProfile(hold()) });
     s.on({
       view: (v) => follower.view(v),
       snapshot: (w) => {
@@ -271,7 +295,8 @@ export function startParticipant(app: AtlasApp & { holdProfile(on: boolean): voi
     }
     setParticipantToken(code, r.token);
     name = r.name;
-    begin(r.token);
+    me = r.id;
+    await begin(r.token);
   }
 
   renderInfo();
@@ -279,7 +304,7 @@ export function startParticipant(app: AtlasApp & { holdProfile(on: boolean): voi
   showSnapshotPointer(pointers, snapshot);
   // `me` says whether the server still knows this browser's token.
   const token = snapshot.me === undefined || snapshot.me?.role === 'participant' ? participantToken(code) : null;
-  if (token) begin(token);
+  if (token) void begin(token);
   else {
     renderBar();
     void join();
@@ -295,5 +320,6 @@ export function startParticipant(app: AtlasApp & { holdProfile(on: boolean): voi
     applied: () => follower.applied,
     pointer: () => pointers.current,
     presence: () => presence,
+    board: () => board?.debug ?? null,
   };
 }

@@ -235,6 +235,8 @@ export function initPlaceLabels(atlas: AtlasMap): void {
       document.body.classList.contains('presentation'),
       // The overseas insets are obstacles: place again when they show.
       document.querySelector('.encarts:not([hidden])') !== null,
+      // So are the workshop's badges, drawn in the canvas below the names.
+      atlas.obstacleKey,
     ].join('|');
   }
 
@@ -278,27 +280,42 @@ export function initPlaceLabels(atlas: AtlasMap): void {
       if (r.width === 0 || r.height === 0) continue;
       taken.push({ l: r.left - frame.left, t: r.top - frame.top, r: r.right - frame.left, b: r.bottom - frame.top });
     }
+    // The workshop's badges: a name that meets one moves below or above it, if its territory has the room.
+    const badges: typeof taken = [];
+    for (const boxes of atlas.labelObstacles) badges.push(...boxes());
+    const hits = (r: (typeof taken)[number], list: typeof taken): boolean => list.some((o) => r.l < o.r && r.r > o.l && r.t < o.b && r.b > o.t);
     placed = [];
     for (const c of cands) {
       const el = elements.get(c.id);
       const s = sizes.get(c.id);
       if (!el || !s) continue;
-      const rect = { l: c.x - s.w / 2 - GAP, t: c.y - s.h / 2 - GAP, r: c.x + s.w / 2 + GAP, b: c.y + s.h / 2 + GAP };
-      const fits =
-        s.w > 0 &&
-        c.width >= s.w * 0.8 &&
-        c.room >= s.h * 0.45 &&
-        rect.l >= 0 &&
-        rect.t >= 0 &&
-        rect.r <= width &&
-        rect.b <= height &&
-        !taken.some((o) => rect.l < o.r && rect.r > o.l && rect.t < o.b && rect.b > o.t);
-      if (!fits) {
+      const at = (dy: number): (typeof taken)[number] => ({ l: c.x - s.w / 2 - GAP, t: c.y + dy - s.h / 2 - GAP, r: c.x + s.w / 2 + GAP, b: c.y + dy + s.h / 2 + GAP });
+      const inside = (r: (typeof taken)[number]): boolean => r.l >= 0 && r.t >= 0 && r.r <= width && r.b <= height;
+      const fits = s.w > 0 && c.width >= s.w * 0.8 && c.room >= s.h * 0.45;
+      let dy = 0;
+      let rect = at(0);
+      let ok = fits && inside(rect) && !hits(rect, taken) && !hits(rect, badges);
+      if (fits && !ok && inside(rect) && !hits(rect, taken)) {
+        // Only a badge is in the way: the nearest free side of it, within the territory.
+        const badge = badges.find((o) => rect.l < o.r && rect.r > o.l && rect.t < o.b && rect.b > o.t);
+        if (badge) {
+          for (const d of [badge.b - rect.t + 1, badge.t - rect.b - 1]) {
+            const r = at(d);
+            if (Math.abs(d) + s.h / 2 <= c.room * 1.6 && inside(r) && !hits(r, taken) && !hits(r, badges)) {
+              dy = d;
+              rect = r;
+              ok = true;
+              break;
+            }
+          }
+        }
+      }
+      if (!ok) {
         el.hidden = true;
         continue;
       }
       taken.push(rect);
-      const ll = map.unproject([c.x, c.y]);
+      const ll = map.unproject([c.x, c.y + dy]);
       placed.push({ el, lng: ll.lng, lat: ll.lat });
     }
     follow();

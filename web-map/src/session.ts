@@ -1,6 +1,7 @@
 // One live workshop as this page knows it: the last snapshot, kept current
 // by the event stream, and the listeners of each kind of event. Shared by
 // the facilitator's and the participants' pages.
+import { BOARD_EVENTS } from './board-state';
 import { LiveStream, type Connection, type SseEvent } from './sse';
 import {
   eventsURL,
@@ -22,6 +23,8 @@ export interface SessionListener {
   pointer?(p: Pointer): void;
   joined?(p: { id: number; name: string }): void;
   connection?(c: Connection): void;
+  /** An event of the board (board-state.ts BOARD_EVENTS), with its seq. */
+  board?(kind: string, data: Record<string, unknown>, seq: number): void;
   /** A new snapshot replaced the state (after a 410 or a long outage). */
   snapshot?(w: Workshop): void;
   fatal?(err: WorkshopError): void;
@@ -143,7 +146,8 @@ export class Session {
           break;
         }
         default:
-        // Kinds of a later server: ignored.
+          // The board's events go to its state; kinds of a later server are ignored.
+          if (BOARD_EVENTS.has(e.event)) this.emit('board', e.event, data, Number(e.id) || 0);
       }
     });
   }

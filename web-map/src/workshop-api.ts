@@ -4,6 +4,7 @@
 // join). Tokens travel in the Authorization header only, never in a URL
 // the server would log.
 import { ApiError, type Level, type Method, type Sex } from './api';
+import type { Board } from './board-api';
 import type { Bounds } from './map';
 
 /** What followers see: the view choices and the camera as bounds. */
@@ -70,6 +71,8 @@ export interface Workshop {
   participants?: number;
   links?: WorkshopLinks;
   me?: Me | null;
+  /** What this token may see of the board (contributions, votes, polls); null without a token. */
+  board?: Board | null;
 }
 
 export interface WorkshopCreated {
@@ -110,7 +113,7 @@ export function normaliseCode(s: string): string | null {
   return /^[A-Z0-9]{6}$/.test(c) ? c : null;
 }
 
-const base = (code: string): string => `/api/v1/workshops/${encodeURIComponent(code)}`;
+export const base = (code: string): string => `/api/v1/workshops/${encodeURIComponent(code)}`;
 
 async function problem(res: Response): Promise<WorkshopError> {
   let title = res.statusText || `Erreur ${res.status}`;
@@ -127,16 +130,33 @@ async function problem(res: Response): Promise<WorkshopError> {
   return new WorkshopError(res.status, title, detail, secs === null ? null : secs * 1000);
 }
 
-/** One call of the workshop API; a problem+json answer throws a WorkshopError. */
-export async function call<T>(method: string, path: string, token: string | null, body?: unknown, signal?: AbortSignal): Promise<T> {
+/** An answer of a write with the id of its last event (the Workshop-Seq header; 0 when absent). */
+export interface Written<T> {
+  body: T;
+  seq: number;
+}
+
+/**
+ * One call of the workshop API, with the Workshop-Seq of its answer: the
+ * board applies an answer only over what is older than it, so that an
+ * event the stream brings later (or earlier) never undoes a newer state.
+ */
+export async function callSeq<T>(method: string, path: string, token: string | null, body?: unknown, signal?: AbortSignal): Promise<Written<T>> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (token) headers['Authorization'] = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal, cache: 'no-store' });
   if (!res.ok) throw await problem(res);
-  if (res.status === 204) return undefined as T;
+  const h = res.headers.get('Workshop-Seq');
+  const seq = h !== null && /^\d+$/.test(h.trim()) ? Number(h) : 0;
+  if (res.status === 204) return { body: undefined as T, seq };
   const text = await res.text();
-  return (text ? JSON.parse(text) : undefined) as T;
+  return { body: (text ? JSON.parse(text) : undefined) as T, seq };
+}
+
+/** One call of the workshop API; a problem+json answer throws a WorkshopError. */
+export async function call<T>(method: string, path: string, token: string | null, body?: unknown, signal?: AbortSignal): Promise<T> {
+  return (await callSeq<T>(method, path, token, body, signal)).body;
 }
 
 /** The message shown for a failed call: the server's French detail when it gives one. */
