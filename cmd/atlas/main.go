@@ -86,6 +86,8 @@ func run(ctx context.Context, args []string) error {
 			return cmdImportIndicators(ctx, log, args[2:])
 		}
 		return fmt.Errorf("unknown import %q (territories, indicators, demo)", args[1])
+	case "export":
+		return cmdExport(ctx, log, args[1:])
 	case "bench":
 		if len(args) < 2 {
 			return errors.New("usage: atlas bench tiles|choropleth|workshop [flags]")
