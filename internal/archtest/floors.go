@@ -41,6 +41,9 @@ var Floor = map[string]int{
 	"internal/workshop":      Products,
 	"internal/workshopbench": Products,
 
+	// Writers of the files other tools read.
+	"internal/export/gpkg": Products,
+
 	"internal/httpapi": Surfaces,
 
 	"internal/server": Wiring,
@@ -73,9 +76,10 @@ var (
 	HTTPPackages = []string{"github.com/labstack/echo/v4", "internal/httpx"}
 	HTTPUsers    = []string{"internal/httpx", "internal/httpapi", "internal/server", "cmd/atlas"}
 	// Database drivers: the store and its test helper, and the bench,
-	// whose baseline measures PostGIS itself.
+	// whose baseline measures PostGIS itself; the GeoPackage writer, whose
+	// file is an SQLite database (database/sql over modernc.org/sqlite).
 	DatabasePackages = []string{"github.com/jackc/pgx/v5", "database/sql"}
-	DatabaseUsers    = []string{"internal/store", "internal/store/storetest", "internal/tilebench"}
+	DatabaseUsers    = []string{"internal/store", "internal/store/storetest", "internal/tilebench", "internal/export/gpkg"}
 	// Writers and renderers take plain values, so that each format is
 	// testable without a database: none of these below them.
 	WriterPrefixes = []string{"internal/export", "internal/report"}
