@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -26,6 +27,7 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	cacheMB := fs.Int("cache-mb", 256, "memory bound of the cache of encoded tiles and maps, in MiB")
 	prewarm := fs.Int("prewarm-maxzoom", 6, "encode the tiles covering each layer up to this zoom after loading; -1 disables")
 	cors := fs.String("cors", envOr("ATLAS_CORS_ORIGINS", ""), "comma-separated origins allowed to GET (default any)")
+	embedOrigins := fs.String("embed-origins", envOr("ATLAS_EMBED_ORIGINS", ""), "comma-separated exact origins (https://portail.example.fr) allowed to frame /embed and talk to it over postMessage, besides this server's pages (ATLAS_EMBED_ORIGINS)")
 	dbTimeout := fs.Duration("db-timeout", 5*time.Second, "timeout of each request's database work")
 	publicURL := fs.String("public-url", envOr("ATLAS_PUBLIC_URL", ""), "address that workshop links and QR codes name, e.g. http://192.168.1.20:8080 (ATLAS_PUBLIC_URL; default: this machine's network address when listening on all interfaces, else the request's)")
 	migrate := fs.Bool("migrate", true, "apply pending schema migrations at start")
@@ -35,6 +37,10 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	fs.StringVar(&view.Indicator, "indicator", envOr("ATLAS_INDICATOR", ""), "indicator the map opens on (ATLAS_INDICATOR; default chosen by the map)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	embeds, err := httpx.ParseOrigins(*embedOrigins)
+	if err != nil {
+		return fmt.Errorf("--embed-origins: %w", err)
 	}
 	open := openStore
 	if *migrate {
@@ -92,7 +98,7 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	if public != "" {
 		log.Info("workshop links name", "url", public)
 	}
-	srv := server.New(server.Config{Store: st, Tiles: svc, Cache: cache, CORSOrigins: origins, Timeout: *dbTimeout, View: view,
+	srv := server.New(server.Config{Store: st, Tiles: svc, Cache: cache, CORSOrigins: origins, EmbedOrigins: embeds, Timeout: *dbTimeout, View: view,
 		IndicatorVersion: versions.Get, PublicURL: public, WorkshopRetention: *retention, Metrics: metrics, Log: log})
 	ran := make(chan struct{})
 	go func() { srv.Run(wctx); close(ran) }()

@@ -38,6 +38,10 @@ type Config struct {
 	// name ("http://192.168.1.20:8080" in a room with no internet); empty:
 	// the request's own.
 	PublicURL string
+	// EmbedOrigins may frame /embed and talk to it over postMessage,
+	// besides this server's own pages: exact origins, canonical
+	// (httpx.ParseOrigins).
+	EmbedOrigins []string
 }
 
 type handlers struct {
@@ -45,6 +49,8 @@ type handlers struct {
 	diag  *diagnostic.Service
 	tiles *tiles.Service
 	ws    *workshop.Service
+	// embeds holds the embeddable map's pages (embed.go).
+	embeds *embedPages
 }
 
 // Mount adds the surface's routes to e. The front end is mounted as the
@@ -58,7 +64,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	if cfg.Web == nil {
 		cfg.Web = webmap.Dist()
 	}
-	h := &handlers{cfg: cfg, diag: cfg.Diagnostic, tiles: cfg.Tiles, ws: cfg.Workshops}
+	h := &handlers{cfg: cfg, diag: cfg.Diagnostic, tiles: cfg.Tiles, ws: cfg.Workshops, embeds: &embedPages{fsys: cfg.Web}}
 	bounded := []echo.MiddlewareFunc{httpx.Timeout(cfg.Timeout), problems}
 	e.GET("/healthz", h.healthz)
 	e.GET("/readyz", h.readyz, bounded...)
@@ -106,5 +112,9 @@ func Mount(e *echo.Echo, cfg Config) {
 	ws.PUT("/:code/polls/:poll/answer", h.answerPoll)
 	ws.GET("/:code/synthesis", h.synthesis)
 	e.GET("/api/v1/workshops/:code/events", h.workshopEvents, problems)
+	// The embeddable map and its oEmbed (embed.go, oembed.go).
+	e.GET("/embed", h.embed, bounded...)
+	e.GET("/embed/example", h.embedExample)
+	e.GET("/oembed", h.oembed, bounded...)
 	e.RouteNotFound("/*", newWebFrontEnd(cfg.Web).handle)
 }

@@ -63,6 +63,9 @@ func (w *webFrontEnd) load() {
 		if p == "README.md" { // the placeholder that keeps go:embed compiling
 			return nil
 		}
+		if p == embedFile || p == embedExampleFile {
+			return nil // served by their routes, with their own headers (embed.go)
+		}
 		raw, err := fs.ReadFile(w.fsys, p)
 		if err != nil {
 			return err

@@ -36,6 +36,10 @@ type Config struct {
 	// CORSOrigins allowed for GET; empty means any origin (tiles and data
 	// are public and meant to be embedded by partner portals).
 	CORSOrigins []string
+	// EmbedOrigins may frame the embeddable map (/embed) and exchange
+	// postMessages with it: exact, canonical origins (httpx.ParseOrigins).
+	// Every other answer refuses to be framed.
+	EmbedOrigins []string
 	// Timeout bounds each request's work, its database queries included.
 	Timeout time.Duration
 	// View is what the workshop map opens on when its link says nothing.
@@ -91,6 +95,7 @@ func New(cfg Config) *Server {
 	e.HTTPErrorHandler = httpx.ErrorHandler(cfg.Log)
 	e.Use(cfg.Metrics.Middleware)
 	e.Use(httpx.RequestLog(cfg.Log))
+	e.Use(httpx.DenyFraming)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, _ []byte) error {
 		cfg.Log.Error("panic", "path", c.Request().URL.Path, "err", err)
 		return err
@@ -114,6 +119,6 @@ func New(cfg Config) *Server {
 	diag := diagnostic.New(diagnostic.Config{Store: cfg.Store, Tiles: cfg.Tiles, Version: cfg.IndicatorVersion, Cache: cfg.Cache})
 	ws := workshop.New(workshop.Config{Store: cfg.Store, Diagnostic: diag, Log: cfg.Log})
 	httpapi.Mount(e, httpapi.Config{Diagnostic: diag, Tiles: cfg.Tiles, Ping: ping, Timeout: cfg.Timeout, View: cfg.View, Web: cfg.Web,
-		Workshops: ws, PublicURL: cfg.PublicURL})
+		Workshops: ws, PublicURL: cfg.PublicURL, EmbedOrigins: cfg.EmbedOrigins})
 	return &Server{Echo: e, Diagnostic: diag, Workshops: ws, retention: cfg.WorkshopRetention}
 }
