@@ -11,7 +11,9 @@ import (
 // exporters are the `atlas export` formats: files that other tools read
 // (GIS desktops, static hosts, tile servers), made from the same read side
 // as the API.
-var exporters = map[string]func(ctx context.Context, log *slog.Logger, args []string) error{}
+var exporters = map[string]func(ctx context.Context, log *slog.Logger, args []string) error{
+	"gpkg": cmdExportGpkg,
+}
 
 func cmdExport(ctx context.Context, log *slog.Logger, args []string) error {
 	names := make([]string, 0, len(exporters))

@@ -51,6 +51,13 @@ var WGS84 = SRS{ID: 4326, Name: "WGS 84 geodetic", Organization: "EPSG", OrgID: 
 	Definition:  `GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]`,
 	Description: "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"}
 
+// Lambert93 is EPSG:2154 (RGF93 / Lambert-93), the projection French GIS
+// users work in for metropolitan France, as PostGIS's spatial_ref_sys
+// defines it.
+var Lambert93 = SRS{ID: 2154, Name: "RGF93 / Lambert-93", Organization: "EPSG", OrgID: 2154,
+	Definition:  `PROJCS["RGF93 / Lambert-93",GEOGCS["RGF93",DATUM["Reseau_Geodesique_Francais_1993",SPHEROID["GRS 1980",6378137,298.257222101,AUTHORITY["EPSG","7019"]],TOWGS84[0,0,0,0,0,0,0],AUTHORITY["EPSG","6171"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4171"]],PROJECTION["Lambert_Conformal_Conic_2SP"],PARAMETER["standard_parallel_1",49],PARAMETER["standard_parallel_2",44],PARAMETER["latitude_of_origin",46.5],PARAMETER["central_meridian",3],PARAMETER["false_easting",700000],PARAMETER["false_northing",6600000],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["X",EAST],AXIS["Y",NORTH],AUTHORITY["EPSG","2154"]]`,
+	Description: "Lambert conformal conic projection of metropolitan France, in metres"}
+
 // ColumnType is the SQLite type of an attribute column, one of those the
 // GeoPackage specification allows.
 type ColumnType string
@@ -482,6 +489,10 @@ func (w *Writer) finish(ctx context.Context) error {
 	}
 	w.db = nil
 	if err := syncFile(w.tmp); err != nil {
+		return err
+	}
+	// CreateTemp made it private; an export is for others to read.
+	if err := os.Chmod(w.tmp, 0o644); err != nil {
 		return err
 	}
 	if err := os.Rename(w.tmp, w.path); err != nil {

@@ -18,10 +18,6 @@ import (
 	"github.com/atlas-sante-travail/atlas/internal/export/gpkg"
 )
 
-// lambert93 is EPSG:2154 as PostGIS's spatial_ref_sys holds it.
-var lambert93 = gpkg.SRS{ID: 2154, Name: "RGF93 v1 / Lambert-93", Organization: "EPSG", OrgID: 2154,
-	Definition: `PROJCS["RGF93 v1 / Lambert-93",GEOGCS["RGF93 v1",DATUM["Reseau_Geodesique_Francais_1993_v1",SPHEROID["GRS 1980",6378137,298.257222101,AUTHORITY["EPSG","7019"]],TOWGS84[0,0,0,0,0,0,0],AUTHORITY["EPSG","6171"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4171"]],PROJECTION["Lambert_Conformal_Conic_2SP"],PARAMETER["latitude_of_origin",46.5],PARAMETER["central_meridian",3],PARAMETER["standard_parallel_1",49],PARAMETER["standard_parallel_2",44],PARAMETER["false_easting",700000],PARAMETER["false_northing",6600000],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","2154"]]`}
-
 func square(x, y, size float64) *geom.Polygon {
 	return geom.NewPolygonFlat(geom.XY, []float64{x, y, x + size, y, x + size, y + size, x, y + size, x, y}, []int{10})
 }
@@ -62,8 +58,8 @@ func TestWriteIsReadByGDAL(t *testing.T) {
 		size     float64
 		srsWords string // in ogrinfo's description of the layer's SRS
 	}{
-		{"wgs84", gpkg.WGS84, [2]float64{1.2, 43.4}, 0.5, `"WGS 84"`},
-		{"lambert93", lambert93, [2]float64{570000, 6270000}, 20000, `"RGF93 v1 / Lambert-93"`},
+		{"wgs84", gpkg.WGS84, [2]float64{1.2, 43.4}, 0.5, `ID["EPSG",4326]`},
+		{"lambert93", gpkg.Lambert93, [2]float64{570000, 6270000}, 20000, `ID["EPSG",2154]`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "out.gpkg")
