@@ -44,6 +44,11 @@ var Floor = map[string]int{
 	// Writers of the files other tools read.
 	"internal/export/gpkg": Products,
 
+	// Tile files for tile servers and static hosts, and what they share.
+	"internal/export/tileset": Products,
+	"internal/export/mbtiles": Products,
+	"internal/export/pmtiles": Products,
+
 	"internal/httpapi": Surfaces,
 
 	"internal/server": Wiring,
@@ -62,6 +67,9 @@ var SameFloor = map[string][]string{
 	"internal/importer": {"internal/importer/geofile"},
 	// The workshop bench starts servers as the other benches do.
 	"internal/workshopbench": {"internal/tilebench"},
+	// The tile file formats share one description of a tile set.
+	"internal/export/mbtiles": {"internal/export/tileset"},
+	"internal/export/pmtiles": {"internal/export/tileset"},
 	// The command starts the server it wires.
 	"cmd/atlas": {"internal/server"},
 }
@@ -79,7 +87,8 @@ var (
 	// whose baseline measures PostGIS itself; the GeoPackage writer, whose
 	// file is an SQLite database (database/sql over modernc.org/sqlite).
 	DatabasePackages = []string{"github.com/jackc/pgx/v5", "database/sql"}
-	DatabaseUsers    = []string{"internal/store", "internal/store/storetest", "internal/tilebench", "internal/export/gpkg"}
+	DatabaseUsers    = []string{"internal/store", "internal/store/storetest", "internal/tilebench", "internal/export/gpkg",
+		"internal/export/mbtiles"} // MBTiles too is an SQLite file
 	// Writers and renderers take plain values, so that each format is
 	// testable without a database: none of these below them.
 	WriterPrefixes = []string{"internal/export", "internal/report"}
