@@ -85,9 +85,10 @@ const (
 // not mistaken for a no-op.
 const indicatorImportVersion = "indicator-import/1"
 
-// ValueError locates a problem in an indicator's values file: the line
-// (1-based, the header is line 1) and, when the problem is one cell, its
-// column number (1-based) and header name.
+// ValueError locates a problem in a CSV file (an indicator's values, the
+// parent table of territories): the line (1-based, the header is line 1)
+// and, when the problem is one cell, its column number (1-based) and
+// header name.
 type ValueError struct {
 	File   string
 	Line   int
@@ -169,7 +170,7 @@ func ImportIndicator(ctx context.Context, st *store.Store, opt IndicatorOptions)
 	if cur, err := st.ActiveIndicatorSHA(ctx, ind.ID); err != nil {
 		return none, err
 	} else if cur == sum {
-		return store.IndicatorImportResult{NoOp: true}, nil
+		return store.IndicatorImportResult{ID: ind.ID, NoOp: true}, nil
 	}
 
 	terr := &territories{st: st, loaded: map[territory.Level]*store.LevelData{}}
@@ -202,14 +203,21 @@ func ImportIndicator(ctx context.Context, st *store.Store, opt IndicatorOptions)
 	}
 	res, err := st.ReplaceIndicator(ctx, store.IndicatorImport{
 		ID: ind.ID, Theme: string(ind.Theme), Demo: ind.Demo, Meta: meta,
-		Files:  []string{metaIn.base(), valuesIn.base()},
-		SHA256: sum, Rows: rows,
+		Files:   []string{metaIn.base(), valuesIn.base()},
+		Sources: []store.SourceFile{sourceFile(metaIn.base(), metaBytes), sourceFile(valuesIn.base(), valueBytes)},
+		SHA256:  sum, Rows: rows,
 	})
 	if err != nil {
 		return res, fmt.Errorf("import indicator %s: %w", ind.ID, err)
 	}
 	log.Info("indicator values", "indicator", ind.ID, "given", given, "computed", len(values)-given, "secret", nSecret)
 	return res, nil
+}
+
+// sourceFile is the provenance of one input file read whole.
+func sourceFile(name string, b []byte) store.SourceFile {
+	sum := sha256.Sum256(b)
+	return store.SourceFile{Name: name, Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
 }
 
 func withDefaults(opt IndicatorOptions) IndicatorOptions {

@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"os"
@@ -102,9 +104,23 @@ func TestFingerprintSameForFS(t *testing.T) {
 	}
 	sums := func(t *testing.T, fsys fs.FS, dir string) (string, string) {
 		t.Helper()
-		ts, err := fingerprint(territoryOpt(fsys, dir))
+		ts, sources, err := fingerprint(territoryOpt(fsys, dir))
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The provenance names each file read by its base name, with
+		// its own size and hash.
+		if len(sources) < 3 || sources[0].Name != "ZE.SHP" || sources[len(sources)-1].Name != "parents.csv" {
+			t.Errorf("sources %+v", sources)
+		}
+		for _, src := range sources {
+			b, err := newInput(fsys, dir+src.Name).read()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum := sha256.Sum256(b); src.Size != int64(len(b)) || src.SHA256 != hex.EncodeToString(sum[:]) {
+				t.Errorf("source %s: %d bytes, sha256 %s", src.Name, src.Size, src.SHA256)
+			}
 		}
 		opt := indicatorOpt(fsys, dir)
 		meta, err := newInput(fsys, opt.Meta).read()

@@ -80,7 +80,7 @@ func ImportTerritories(ctx context.Context, st *store.Store, opt TerritoryOption
 	} else if opt.CodeField == "" || opt.NameField == "" {
 		return store.ImportResult{}, errors.New("import territories: the code and name fields must be named")
 	}
-	sum, err := fingerprint(opt)
+	sum, sources, err := fingerprint(opt)
 	if err != nil {
 		return store.ImportResult{}, err
 	}
@@ -154,6 +154,7 @@ func ImportTerritories(ctx context.Context, st *store.Store, opt TerritoryOption
 		Level:       lv,
 		Files:       files,
 		SHA256:      sum,
+		Sources:     sources,
 		Options:     optionsRecord(opt),
 		Dissolve:    opt.Dissolve != nil,
 		Vintage:     opt.Vintage,
@@ -280,6 +281,7 @@ func territoryRow(opt TerritoryOptions, ft geofile.Feature, parents map[string]m
 
 // readParentTable maps codes to parent codes from a CSV; a code listed
 // several times (one row per commune, say) must always have the same parents.
+// Its problems are ValueErrors, located by line like those of values.
 func readParentTable(opt TerritoryOptions) (map[string]map[territory.Level]string, error) {
 	if opt.ParentTable == "" {
 		return nil, nil
@@ -294,26 +296,26 @@ func readParentTable(opt TerritoryOptions) (map[string]map[territory.Level]strin
 	case "", "utf-8", "utf8":
 	case "windows-1252", "cp1252", "1252":
 		if b, err = charmap.Windows1252.NewDecoder().Bytes(b); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, &ValueError{File: name, Err: err}
 		}
 	default:
-		return nil, fmt.Errorf("%s: unknown encoding %q (utf-8 or windows-1252)", name, opt.ParentEncoding)
+		return nil, &ValueError{File: name, Err: fmt.Errorf("unknown encoding %q (utf-8 or windows-1252)", opt.ParentEncoding)}
 	}
 	for i := 0; i < opt.ParentSkip; i++ {
 		nl := bytes.IndexByte(b, '\n')
 		if nl < 0 {
-			return nil, fmt.Errorf("%s: fewer than %d preamble lines", name, opt.ParentSkip)
+			return nil, &ValueError{File: name, Err: fmt.Errorf("fewer than %d preamble lines", opt.ParentSkip)}
 		}
 		b = b[nl+1:]
 	}
 	r, err := newCSVReader(bytes.NewReader(b))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, &ValueError{File: name, Err: err}
 	}
 	r.FieldsPerRecord = -1
 	header, err := r.Read()
 	if err != nil {
-		return nil, fmt.Errorf("%s: header: %w", name, err)
+		return nil, &ValueError{File: name, Line: 1 + opt.ParentSkip, Err: fmt.Errorf("header: %w", err)}
 	}
 	col := func(n string) (int, error) {
 		for i, h := range header {
@@ -321,7 +323,7 @@ func readParentTable(opt TerritoryOptions) (map[string]map[territory.Level]strin
 				return i, nil
 			}
 		}
-		return 0, fmt.Errorf("%s: no column %q (columns: %s)", name, n, strings.Join(header, ", "))
+		return 0, &ValueError{File: name, Line: 1 + opt.ParentSkip, Err: fmt.Errorf("no column %q (columns: %s)", n, strings.Join(header, ", "))}
 	}
 	key, err := col(opt.ParentKey)
 	if err != nil {
@@ -342,14 +344,14 @@ func readParentTable(opt TerritoryOptions) (map[string]map[territory.Level]strin
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: line %d: %w", name, line, err)
+			return nil, &ValueError{File: name, Line: line, Err: err}
 		}
 		if key >= len(rec) || strings.Trim(strings.Join(rec, ""), " ") == "" {
 			continue // trailing empty lines such as INSEE's ";;;"
 		}
 		for _, i := range cols {
 			if i >= len(rec) {
-				return nil, fmt.Errorf("%s: line %d: %d columns, expected at least %d", name, line, len(rec), i+1)
+				return nil, &ValueError{File: name, Line: line, Err: fmt.Errorf("%d columns, expected at least %d", len(rec), i+1)}
 			}
 		}
 		code := territory.NormaliseCode(opt.Level, rec[key])
@@ -364,7 +366,7 @@ func readParentTable(opt TerritoryOptions) (map[string]map[territory.Level]strin
 		if prev, ok := out[code]; ok {
 			for l, v := range m {
 				if prev[l] != v {
-					return nil, fmt.Errorf("%s: line %d: %s %s has %s %s here but %s earlier", name, line, opt.Level, code, l, v, prev[l])
+					return nil, &ValueError{File: name, Line: line, Err: fmt.Errorf("%s %s has %s %s here but %s earlier", opt.Level, code, l, v, prev[l])}
 				}
 			}
 			continue
@@ -377,8 +379,9 @@ func readParentTable(opt TerritoryOptions) (map[string]map[territory.Level]strin
 // fingerprint hashes the input bytes (with a shapefile's companions) and the
 // options, so that the same import is recognised without parsing. Each file
 // is hashed after its base name, whether it is read from the OS filesystem
-// or from opt.FS, so that the same files give the same fingerprint.
-func fingerprint(opt TerritoryOptions) (string, error) {
+// or from opt.FS, so that the same files give the same fingerprint. The
+// files' own sizes and hashes come with it, the dataset's provenance.
+func fingerprint(opt TerritoryOptions) (string, []store.SourceFile, error) {
 	h := sha256.New()
 	type file struct {
 		in   input
@@ -402,23 +405,26 @@ func fingerprint(opt TerritoryOptions) (string, error) {
 		in := newInput(opt.FS, opt.ParentTable)
 		files = append(files, file{in, in.name})
 	}
+	sources := make([]store.SourceFile, 0, len(files))
 	for _, f := range files {
 		r, err := f.in.fsys.Open(f.name)
 		if err != nil {
-			return "", f.in.located(err)
+			return "", nil, f.in.located(err)
 		}
 		fmt.Fprintf(h, "%s\x00", path.Base(f.name))
-		_, err = io.Copy(h, r)
+		fh := sha256.New()
+		n, err := io.Copy(io.MultiWriter(h, fh), r)
 		r.Close()
 		if err != nil {
-			return "", fmt.Errorf("%s: %w", f.in.path(f.name), f.in.located(err))
+			return "", nil, fmt.Errorf("%s: %w", f.in.path(f.name), f.in.located(err))
 		}
+		sources = append(sources, store.SourceFile{Name: path.Base(f.name), Size: n, SHA256: hex.EncodeToString(fh.Sum(nil))})
 	}
 	rec, _ := json.Marshal(optionsRecord(opt))
 	h.Write(rec)
 	// Generalisation settings are part of what the rows mean.
 	fmt.Fprintf(h, "tol=%g extent=%d algorithm=%d", Tolerance, territory.TileExtent, territory.GeneraliseVersion)
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil)), sources, nil
 }
 
 func optionsRecord(opt TerritoryOptions) map[string]any {

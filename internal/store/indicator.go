@@ -42,11 +42,14 @@ type IndicatorImport struct {
 	Meta   json.RawMessage // the indicator's metadata, as the catalogue serves it
 	Files  []string
 	SHA256 string // of the input bytes and options: equal means no-op
-	Rows   []IndicatorValueRow
+	// Sources are the files read, with their size and sha256.
+	Sources []SourceFile
+	Rows    []IndicatorValueRow
 }
 
 // IndicatorImportResult says what an import did.
 type IndicatorImportResult struct {
+	ID        string // the indicator's
 	DatasetID int64
 	NoOp      bool
 	Rows      int
@@ -55,7 +58,7 @@ type IndicatorImportResult struct {
 // ReplaceIndicator replaces an indicator and its values in one transaction;
 // a failure leaves the previous version untouched.
 func (s *Store) ReplaceIndicator(ctx context.Context, imp IndicatorImport) (IndicatorImportResult, error) {
-	var res IndicatorImportResult
+	res := IndicatorImportResult{ID: imp.ID}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('indicator:' || $1))`, imp.ID); err != nil {
 			return err
@@ -69,8 +72,8 @@ func (s *Store) ReplaceIndicator(ctx context.Context, imp IndicatorImport) (Indi
 			res.NoOp = true
 			return nil
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO indicator_dataset (indicator, files, sha256, rows) VALUES ($1, $2, $3, $4) RETURNING id`,
-			imp.ID, imp.Files, imp.SHA256, len(imp.Rows)).Scan(&res.DatasetID); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO indicator_dataset (indicator, files, sha256, rows, sources) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			imp.ID, imp.Files, imp.SHA256, len(imp.Rows), sourcesJSON(imp.Sources)).Scan(&res.DatasetID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO indicator (id, theme, demo, meta, dataset_id) VALUES ($1, $2, $3, $4, $5)

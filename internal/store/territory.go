@@ -37,7 +37,8 @@ type GeneralisedRow struct {
 type TerritoryImport struct {
 	Level   territory.Level
 	Files   []string
-	SHA256  string // of the input bytes and options: equal means no-op
+	SHA256  string       // of the input bytes and options: equal means no-op
+	Sources []SourceFile // the files read, with their size and sha256
 	Options any
 	Vintage string
 	// Dissolve merges all rows (which share one code) into one territory.
@@ -157,9 +158,9 @@ func (s *Store) ReplaceTerritories(ctx context.Context, imp TerritoryImport) (Im
 			return err
 		}
 		repaired, _ := json.Marshal(nonNil(res.Repaired))
-		err = tx.QueryRow(ctx, `INSERT INTO territory_dataset (level, files, sha256, options, vintage, attribution, feature_count, repaired)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			imp.Level, imp.Files, imp.SHA256, opts, imp.Vintage, imp.Attribution, len(imp.Rows), repaired).Scan(&res.DatasetID)
+		err = tx.QueryRow(ctx, `INSERT INTO territory_dataset (level, files, sha256, options, vintage, attribution, feature_count, repaired, sources)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			imp.Level, imp.Files, imp.SHA256, opts, imp.Vintage, imp.Attribution, len(imp.Rows), repaired, sourcesJSON(imp.Sources)).Scan(&res.DatasetID)
 		if err != nil {
 			return err
 		}
