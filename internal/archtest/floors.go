@@ -41,6 +41,9 @@ var Floor = map[string]int{
 	"internal/workshop":      Products,
 	"internal/workshopbench": Products,
 
+	// The admin API's work: uploads through the importer, datasets, deletions.
+	"internal/admin": Products,
+
 	// Writers of the files other tools read.
 	"internal/export/gpkg": Products,
 
@@ -50,6 +53,9 @@ var Floor = map[string]int{
 	"internal/export/pmtiles": Products,
 
 	"internal/httpapi": Surfaces,
+
+	// Administration, behind its bearer tokens.
+	"internal/adminapi": Surfaces,
 
 	"internal/server": Wiring,
 	"cmd/atlas":       Wiring,
@@ -82,7 +88,7 @@ var Pure = []string{"internal/territory", "internal/indicator", "internal/import
 var (
 	// HTTP framework and plumbing: httpx itself, the surfaces and the wiring.
 	HTTPPackages = []string{"github.com/labstack/echo/v4", "internal/httpx"}
-	HTTPUsers    = []string{"internal/httpx", "internal/httpapi", "internal/server", "cmd/atlas"}
+	HTTPUsers    = []string{"internal/httpx", "internal/httpapi", "internal/adminapi", "internal/server", "cmd/atlas"}
 	// Database drivers: the store and its test helper, and the bench,
 	// whose baseline measures PostGIS itself; the GeoPackage writer, whose
 	// file is an SQLite database (database/sql over modernc.org/sqlite).

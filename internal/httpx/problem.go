@@ -41,10 +41,17 @@ func (p *Problem) WithHeader(key, value string) *Problem {
 }
 
 // InvalidParam names a request parameter at fault and what it accepts.
+// For an uploaded file (a part of the request), File, Line, Column, Field
+// and Feature locate the problem in it as the importer found it.
 type InvalidParam struct {
 	Name    string   `json:"name"`
 	Reason  string   `json:"reason"`
 	Allowed []string `json:"allowed,omitempty"`
+	File    string   `json:"file,omitempty"`
+	Line    int      `json:"line,omitempty"`
+	Column  int      `json:"column,omitempty"`
+	Field   string   `json:"field,omitempty"`
+	Feature *int     `json:"feature,omitempty"`
 }
 
 func (p *Problem) Error() string { return p.Title + " : " + p.Detail }

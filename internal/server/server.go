@@ -14,6 +14,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/atlas-sante-travail/atlas/internal/admin"
+	"github.com/atlas-sante-travail/atlas/internal/adminapi"
 	"github.com/atlas-sante-travail/atlas/internal/blob"
 	"github.com/atlas-sante-travail/atlas/internal/diagnostic"
 	"github.com/atlas-sante-travail/atlas/internal/httpapi"
@@ -52,6 +54,9 @@ type Config struct {
 	// PublicURL is what workshop links and QR codes name; empty: the
 	// request's scheme and host.
 	PublicURL string
+	// Admin configures the admin API (/api/v1/admin): its tokens, upload
+	// limit and temporary directory. No token: it refuses every request.
+	Admin adminapi.Options
 	// WorkshopRetention is how long a closed workshop keeps its personal
 	// data (names, the event log); 0 keeps it until the workshop is
 	// deleted.
@@ -120,5 +125,10 @@ func New(cfg Config) *Server {
 	ws := workshop.New(workshop.Config{Store: cfg.Store, Diagnostic: diag, Log: cfg.Log})
 	httpapi.Mount(e, httpapi.Config{Diagnostic: diag, Tiles: cfg.Tiles, Ping: ping, Timeout: cfg.Timeout, View: cfg.View, Web: cfg.Web,
 		Workshops: ws, PublicURL: cfg.PublicURL, EmbedOrigins: cfg.EmbedOrigins})
+	var adm *admin.Service // none without a database: the admin API then refuses everything
+	if cfg.Store != nil {
+		adm = admin.New(cfg.Store, cfg.Log)
+	}
+	adminapi.Mount(e, adminapi.Config{Options: cfg.Admin, Admin: adm, Log: cfg.Log})
 	return &Server{Echo: e, Diagnostic: diag, Workshops: ws, retention: cfg.WorkshopRetention}
 }
