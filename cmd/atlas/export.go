@@ -12,7 +12,9 @@ import (
 // (GIS desktops, static hosts, tile servers), made from the same read side
 // as the API.
 var exporters = map[string]func(ctx context.Context, log *slog.Logger, args []string) error{
-	"gpkg": cmdExportGpkg,
+	"gpkg":    cmdExportGpkg,
+	"mbtiles": cmdExportMBTiles,
+	"pmtiles": cmdExportPMTiles,
 }
 
 func cmdExport(ctx context.Context, log *slog.Logger, args []string) error {

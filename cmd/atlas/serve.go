@@ -35,8 +35,13 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	var view httpapi.DefaultView
 	fs.StringVar(&view.Region, "region", envOr("ATLAS_REGION", ""), "INSEE code of the région the map opens on, e.g. 76 or 84 (ATLAS_REGION; default France)")
 	fs.StringVar(&view.Indicator, "indicator", envOr("ATLAS_INDICATOR", ""), "indicator the map opens on (ATLAS_INDICATOR; default chosen by the map)")
+	var files tileFileFlag
+	fs.Var(&files, "mbtiles", "serve this MBTiles (or PMTiles) file's tiles, with no database; repeatable, each under its file name (departements.mbtiles: /tiles/departements)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if len(files) > 0 {
+		return serveFiles(ctx, log, files, fileServing{Addr: *addr, CacheMB: *cacheMB, CORS: *cors, Timeout: *dbTimeout, View: view})
 	}
 	embeds, err := httpx.ParseOrigins(*embedOrigins)
 	if err != nil {
