@@ -9,6 +9,7 @@
 //	atlas bench tiles                measure tile serving against a PostGIS ST_AsMVT baseline
 //	atlas bench choropleth           measure choropleth latency, throughput and 304s
 //	atlas bench workshop             measure workshop event delivery to SSE participants
+//	atlas admin token                make a token for the admin API and print it with its SHA-256
 //
 // The database comes from DATABASE_URL, or else the project's private
 // cluster under ./.atlas/pg when it exists.
@@ -50,6 +51,7 @@ commands:
   bench tiles           benchmark tile serving against a PostGIS ST_AsMVT baseline
   bench choropleth      benchmark the indicator maps of the API (needs atlas import demo)
   bench workshop        benchmark live workshops: SSE delivery to 200 and 1,000 participants, two servers, failover
+  admin token           make a token for the admin API (/api/v1/admin); its SHA-256 goes to atlas serve --admin-token-sha256
 
 The database is DATABASE_URL, or the private cluster started by deploy/pg/cluster.sh.`
 
@@ -101,6 +103,8 @@ func run(ctx context.Context, args []string) error {
 			return cmdBenchWorkshop(ctx, log, args[2:])
 		}
 		return fmt.Errorf("unknown bench %q (tiles, choropleth, workshop)", args[1])
+	case "admin":
+		return cmdAdmin(os.Stdout, args[1:])
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atlas-sante-travail/atlas/internal/adminapi"
 	"github.com/atlas-sante-travail/atlas/internal/blob"
 	"github.com/atlas-sante-travail/atlas/internal/httpapi"
 	"github.com/atlas-sante-travail/atlas/internal/httpx"
@@ -32,6 +33,9 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	publicURL := fs.String("public-url", envOr("ATLAS_PUBLIC_URL", ""), "address that workshop links and QR codes name, e.g. http://192.168.1.20:8080 (ATLAS_PUBLIC_URL; default: this machine's network address when listening on all interfaces, else the request's)")
 	migrate := fs.Bool("migrate", true, "apply pending schema migrations at start")
 	retention := fs.Duration("workshop-retention", durationEnv("ATLAS_WORKSHOP_RETENTION", 90*24*time.Hour), "how long a closed workshop keeps its participants' names, contributions' authors and event log (ATLAS_WORKSHOP_RETENTION; 0 keeps them until the workshop is deleted)")
+	adminTokens := fs.String("admin-token-sha256", envOr("ATLAS_ADMIN_TOKENS_SHA256", ""), "comma-separated SHA-256 (hex) of the admin API's bearer tokens, several while one is replaced (ATLAS_ADMIN_TOKENS_SHA256; `atlas admin token` makes one); none: every admin route answers 403")
+	adminMaxMB := fs.Int("admin-max-upload-mb", 256, "size limit of an admin upload, in MiB (413 beyond)")
+	adminDir := fs.String("admin-upload-dir", envOr("ATLAS_ADMIN_UPLOAD_DIR", ""), "where admin uploads are written while they are imported, and removed after (ATLAS_ADMIN_UPLOAD_DIR; default the system's temporary directory)")
 	var view httpapi.DefaultView
 	fs.StringVar(&view.Region, "region", envOr("ATLAS_REGION", ""), "INSEE code of the région the map opens on, e.g. 76 or 84 (ATLAS_REGION; default France)")
 	fs.StringVar(&view.Indicator, "indicator", envOr("ATLAS_INDICATOR", ""), "indicator the map opens on (ATLAS_INDICATOR; default chosen by the map)")
@@ -103,8 +107,13 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	if public != "" {
 		log.Info("workshop links name", "url", public)
 	}
+	adminHashes, err := parseTokenHashes(*adminTokens)
+	if err != nil {
+		return fmt.Errorf("--admin-token-sha256: %w", err)
+	}
 	srv := server.New(server.Config{Store: st, Tiles: svc, Cache: cache, CORSOrigins: origins, EmbedOrigins: embeds, Timeout: *dbTimeout, View: view,
-		IndicatorVersion: versions.Get, PublicURL: public, WorkshopRetention: *retention, Metrics: metrics, Log: log})
+		IndicatorVersion: versions.Get, PublicURL: public, WorkshopRetention: *retention, Metrics: metrics, Log: log,
+		Admin: adminapi.Options{TokenHashes: adminHashes, MaxUpload: int64(*adminMaxMB) << 20, TempDir: *adminDir}})
 	ran := make(chan struct{})
 	go func() { srv.Run(wctx); close(ran) }()
 	hs := &http.Server{

@@ -53,6 +53,7 @@ var Floor = map[string]int{
 	"internal/export/pmtiles": Products,
 
 	"internal/httpapi": Surfaces,
+	"internal/ogcapi":  Surfaces,
 
 	// Administration, behind its bearer tokens.
 	"internal/adminapi": Surfaces,
@@ -88,7 +89,7 @@ var Pure = []string{"internal/territory", "internal/indicator", "internal/import
 var (
 	// HTTP framework and plumbing: httpx itself, the surfaces and the wiring.
 	HTTPPackages = []string{"github.com/labstack/echo/v4", "internal/httpx"}
-	HTTPUsers    = []string{"internal/httpx", "internal/httpapi", "internal/adminapi", "internal/server", "cmd/atlas"}
+	HTTPUsers    = []string{"internal/httpx", "internal/httpapi", "internal/ogcapi", "internal/adminapi", "internal/server", "cmd/atlas"}
 	// Database drivers: the store and its test helper, and the bench,
 	// whose baseline measures PostGIS itself; the GeoPackage writer, whose
 	// file is an SQLite database (database/sql over modernc.org/sqlite).

@@ -20,6 +20,7 @@ import (
 	"github.com/atlas-sante-travail/atlas/internal/diagnostic"
 	"github.com/atlas-sante-travail/atlas/internal/httpapi"
 	"github.com/atlas-sante-travail/atlas/internal/httpx"
+	"github.com/atlas-sante-travail/atlas/internal/ogcapi"
 	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/tiles"
 	"github.com/atlas-sante-travail/atlas/internal/workshop"
@@ -85,14 +86,6 @@ func (s *Server) Run(ctx context.Context) {
 
 // New builds the server with every surface mounted.
 func New(cfg Config) *Server {
-	e := Base(&cfg)
-	return mount(e, cfg)
-}
-
-// Base is the echo server with the middleware every surface shares and
-// /metrics, before any surface; it fills in cfg's defaults. The server of
-// tile files (`atlas serve --mbtiles`, NewFiles) is built on it too.
-func Base(cfg *Config) *echo.Echo {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
@@ -124,11 +117,6 @@ func Base(cfg *Config) *echo.Echo {
 		MaxAge:        86400,
 	}))
 	e.GET("/metrics", echo.WrapHandler(cfg.Metrics.Handler()))
-	return e
-}
-
-// mount adds the read side, the workshops and every surface to e.
-func mount(e *echo.Echo, cfg Config) *Server {
 
 	var ping func(context.Context) error
 	if cfg.Store != nil {
@@ -138,6 +126,7 @@ func mount(e *echo.Echo, cfg Config) *Server {
 	ws := workshop.New(workshop.Config{Store: cfg.Store, Diagnostic: diag, Log: cfg.Log})
 	httpapi.Mount(e, httpapi.Config{Diagnostic: diag, Tiles: cfg.Tiles, Ping: ping, Timeout: cfg.Timeout, View: cfg.View, Web: cfg.Web,
 		Workshops: ws, PublicURL: cfg.PublicURL, EmbedOrigins: cfg.EmbedOrigins})
+	ogcapi.Mount(e, ogcapi.Config{Diagnostic: diag, Tiles: cfg.Tiles, Timeout: cfg.Timeout})
 	var adm *admin.Service // none without a database: the admin API then refuses everything
 	if cfg.Store != nil {
 		adm = admin.New(cfg.Store, cfg.Log)
