@@ -86,6 +86,14 @@ func (s *Server) Run(ctx context.Context) {
 
 // New builds the server with every surface mounted.
 func New(cfg Config) *Server {
+	e := Base(&cfg)
+	return mount(e, cfg)
+}
+
+// Base is the echo server with the middleware every surface shares and
+// /metrics, before any surface; it fills in cfg's defaults. The server of
+// tile files (`atlas serve --mbtiles`, NewFiles) is built on it too.
+func Base(cfg *Config) *echo.Echo {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
@@ -117,6 +125,11 @@ func New(cfg Config) *Server {
 		MaxAge:        86400,
 	}))
 	e.GET("/metrics", echo.WrapHandler(cfg.Metrics.Handler()))
+	return e
+}
+
+// mount adds the read side, the workshops and every surface to e.
+func mount(e *echo.Echo, cfg Config) *Server {
 
 	var ping func(context.Context) error
 	if cfg.Store != nil {
