@@ -27,6 +27,7 @@ var Floor = map[string]int{
 	"internal/dataset/datasettest": Ground,
 	"geodata":                      Ground,
 	"web-map":                      Ground,
+	"api":                          Ground,
 	"internal/archtest":            Ground,
 	"internal/auth":                Ground,
 

@@ -66,6 +66,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	}
 	h := &handlers{cfg: cfg, diag: cfg.Diagnostic, tiles: cfg.Tiles, ws: cfg.Workshops, embeds: &embedPages{fsys: cfg.Web}}
 	bounded := []echo.MiddlewareFunc{httpx.Timeout(cfg.Timeout), problems}
+	mountAPIDocs(e) // the contract itself: YAML, JSON and a page
 	e.GET("/healthz", h.healthz)
 	e.GET("/readyz", h.readyz, bounded...)
 	e.GET("/tiles.json", h.catalogue, bounded...)
