@@ -148,6 +148,28 @@ func TestWriteIsReadByGDAL(t *testing.T) {
 			}
 
 			checkTables(t, path, c.srs.ID, [4]float64{x, y, x + 5*s, y + 3*s})
+
+			// GDAL sees the spatial index, and the triggers keep it in step
+			// when a desktop edits the file (they run GDAL's ST_ functions).
+			if out := ogr(t, "ogrinfo", "-ro", "-q", path, "-sql", "SELECT HasSpatialIndex('departements', 'geom')"); !strings.Contains(out, "HasSpatialIndex (Integer) = 1") {
+				t.Errorf("no spatial index for GDAL:\n%s", out)
+			}
+			ogr(t, "ogrinfo", "-q", path, "-sql", "UPDATE departements SET geom = (SELECT geom FROM departements WHERE code = '09') WHERE code = '31'")
+			ogr(t, "ogrinfo", "-q", path, "-sql", "DELETE FROM departements WHERE code = '48'")
+			if out := ogr(t, "ogrinfo", "-ro", "-q", path, "-sql", "SELECT count(*) AS n, max(maxx) AS e FROM rtree_departements_geom WHERE id = 200000031"); !strings.Contains(out, "n (Integer) = 1") {
+				t.Errorf("the index lost 31 on update:\n%s", out)
+			} else if !strings.Contains(ogr(t, "ogrinfo", "-ro", "-q", path, "-sql", "SELECT count(*) AS n FROM rtree_departements_geom"), "n (Integer) = 2") {
+				t.Error("the index kept 48 after its deletion")
+			}
+			var e struct{ min, max float64 }
+			if err := sqlOpen(t, path).QueryRow("SELECT minx, maxx FROM rtree_departements_geom WHERE id = 200000031").Scan(&e.min, &e.max); err != nil {
+				t.Fatal(err)
+			}
+			// 31 now has 09's shape: x from x+2s to x+5s (the index keeps
+			// floats, rounded outwards).
+			if e.min > x+2*s || e.min < x+2*s-s/100 || e.max < x+5*s || e.max > x+5*s+s/100 {
+				t.Errorf("31's index entry %v after the update, want [%v, %v]", e, x+2*s, x+5*s)
+			}
 		})
 	}
 }
@@ -159,11 +181,7 @@ func ff(v float64) string { return fmt.Sprintf("%f", v) }
 // required rows, the bounds and the binary geometry header.
 func checkTables(t *testing.T, path string, srsID int, bounds [4]float64) {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := sqlOpen(t, path)
 	var app, version int64
 	if err := db.QueryRow("PRAGMA application_id").Scan(&app); err != nil {
 		t.Fatal(err)
@@ -305,4 +323,15 @@ func TestReplacesInPlace(t *testing.T) {
 	if info := ogr(t, "ogrinfo", "-ro", "-so", path, "t"); !strings.Contains(info, "Feature Count: 1") {
 		t.Errorf("ogrinfo:\n%s", info)
 	}
+}
+
+// sqlOpen opens a GeoPackage read-only as SQLite, until the test ends.
+func sqlOpen(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
