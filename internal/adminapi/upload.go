@@ -128,8 +128,9 @@ func (a *api) receive(c echo.Context, specs []partSpec, run func(ctx context.Con
 	// timeouts, which are meant for ordinary requests.
 	rc := http.NewResponseController(c.Response().Writer)
 	deadline := time.Now().Add(a.cfg.UploadTimeout)
-	_ = rc.SetReadDeadline(deadline)  // not every writer has deadlines: then none is in the way
-	_ = rc.SetWriteDeadline(deadline) //nolint:errcheck // as above
+	// A writer without deadlines has none in the way: errors are moot.
+	_ = rc.SetReadDeadline(deadline)
+	_ = rc.SetWriteDeadline(deadline)
 	claimed := false
 	var prev admin.Answer
 	if key != "" {

@@ -10,14 +10,17 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atlas-sante-travail/atlas/internal/adminapi"
 	"github.com/atlas-sante-travail/atlas/internal/auth"
 	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
+	"github.com/atlas-sante-travail/atlas/internal/server"
 	"github.com/atlas-sante-travail/atlas/internal/store"
 	"github.com/atlas-sante-travail/atlas/internal/store/storetest"
 )
@@ -413,6 +416,33 @@ func TestIndicatorUploads(t *testing.T) {
 			return resp.StatusCode == 404
 		})
 	})
+}
+
+// An upload may take longer than the server's read timeout, which is for
+// ordinary requests: the handler moves its own deadlines.
+func TestSlowUploadOutlivesReadTimeout(t *testing.T) {
+	f := setup(t)
+	tmp := t.TempDir()
+	ts := httptest.NewUnstartedServer(server.New(server.Config{Store: f.st, Tiles: f.svc,
+		Admin: adminapi.Options{TokenHashes: []auth.Hash{f.hash}, TempDir: tmp}}))
+	ts.Config.ReadTimeout = 300 * time.Millisecond
+	ts.Start()
+	t.Cleanup(ts.Close)
+	ct, body := indicatorForm(valuesCSV(5))
+	conn := rawUpload(t, ts.URL, "/api/v1/admin/indicators", f.token, "", ct, body, len(body)/2)
+	waitFor(t, "the upload to start", func() bool { return !empty(t, tmp) })
+	time.Sleep(3 * ts.Config.ReadTimeout)
+	if _, err := conn.Write(body[len(body)/2:]); err != nil {
+		t.Fatal(err)
+	}
+	r, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(r.Body)
+	if r.StatusCode != 201 {
+		t.Fatalf("slow upload: %d %s", r.StatusCode, b)
+	}
 }
 
 func TestTerritoryUploads(t *testing.T) {
