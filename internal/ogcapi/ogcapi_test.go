@@ -41,7 +41,7 @@ var occitanie = []string{"11", "12", "30", "31", "32", "34", "46", "65", "66", "
 
 // setup imports the régions and départements and the indicator, and serves
 // them on a loopback server.
-func setup(t *testing.T) fixture {
+func setup(t testing.TB) fixture {
 	t.Helper()
 	st := storetest.New(t)
 	ctx := context.Background()
