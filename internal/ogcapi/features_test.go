@@ -91,6 +91,39 @@ func testLanding(t *testing.T, f fixture) {
 			t.Errorf("link %s: %+v, want %+v", want.Rel, l, want)
 		}
 	}
+	// The service description is the served OpenAPI document, with every
+	// OGC path and the limit's bounds that clients page by.
+	var api struct {
+		Paths map[string]struct {
+			Get struct {
+				Parameters []struct {
+					Ref string `json:"$ref"`
+				} `json:"parameters"`
+			} `json:"get"`
+		} `json:"paths"`
+		Components struct {
+			Parameters map[string]struct {
+				Name   string `json:"name"`
+				Schema struct {
+					Minimum, Maximum, Default float64
+				} `json:"schema"`
+			} `json:"parameters"`
+		} `json:"components"`
+	}
+	r = getJSON(t, f.srv.URL+"/api/openapi.json", &api)
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/vnd.oai.openapi+json") {
+		t.Errorf("service-desc Content-Type %q", ct)
+	}
+	limitOK := false
+	for _, p := range api.Paths["/ogc/collections/{collectionId}/items"].Get.Parameters {
+		c := api.Components.Parameters[strings.TrimPrefix(p.Ref, "#/components/parameters/")]
+		if c.Name == "limit" {
+			limitOK = c.Schema.Minimum == 1 && c.Schema.Maximum == 1000 && c.Schema.Default == 100
+		}
+	}
+	if !limitOK {
+		t.Errorf("the items path of the OpenAPI document has no limit with minimum 1, maximum 1000, default 100")
+	}
 	var conf struct {
 		ConformsTo []string `json:"conformsTo"`
 	}
