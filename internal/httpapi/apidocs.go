@@ -577,7 +577,7 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:
 .type{color:var(--muted);font-size:.88rem}.type a{color:var(--accent)}
 .req{font-size:.72rem;color:#a32020;font-weight:600}
 .props{margin:.2rem 0 .2rem 0;padding-left:1.1rem}
-.props li{margin:.25rem 0}
+.props li{margin:.25rem 0}.props>li>.type{display:inline;margin-left:.4em}
 .ctype{font-family:ui-monospace,monospace;font-size:.8rem;color:var(--muted)}
 .status{font-family:ui-monospace,monospace;font-weight:600}
 .s2{color:#1f6f43}.s3{color:#56607a}.s4{color:#8a5a00}.s5{color:#a32020}
