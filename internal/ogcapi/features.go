@@ -178,7 +178,7 @@ func (h *handlers) describe(r string, k coll) collectionDoc {
 	base := r + "/collections/" + k.ID
 	d := collectionDoc{ID: k.ID, ItemType: "feature", CRS: crsURIs(), StorageCRS: crs84.URI,
 		Title:       "Territoires : " + lv.Plural(),
-		Description: fmt.Sprintf("%d territoires (%s), géométrie complète. Propriétés : code INSEE, nom, codes des territoires d'appartenance.", k.Layer.Territories.Len(), k.Layer.Vintage),
+		Description: fmt.Sprintf("%d territoires, géométrie complète. Propriétés : code INSEE, nom, codes des territoires d'appartenance.", k.Layer.Territories.Len()),
 		Links: []link{
 			{Href: base, Rel: "self", Type: typeJSON, Title: "Cette collection"},
 			{Href: base + "/items", Rel: "items", Type: typeGeoJSON, Title: "Objets"},
@@ -187,6 +187,9 @@ func (h *handlers) describe(r string, k coll) collectionDoc {
 			{Href: base + "/schema", Rel: "describedBy", Type: typeSchema, Title: "Schéma des objets"},
 			{Href: base + "/tiles", Rel: relTilesetsVector, Type: typeJSON, Title: "Tuiles vectorielles"},
 		}}
+	if k.Layer.Vintage != "" {
+		d.Description += " Millésime : " + k.Layer.Vintage + "."
+	}
 	if k.Layer.Attribution != "" {
 		d.Description += " Source : " + k.Layer.Attribution + "."
 	}
