@@ -31,6 +31,14 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 2000,
     target: 'es2022',
+    // Two pages: the workshop map and the embeddable map (/embed), which
+    // shares the map's modules and loads none of the workshop's.
+    rolldownOptions: {
+      input: {
+        index: fileURLToPath(new URL('./index.html', import.meta.url)),
+        embed: fileURLToPath(new URL('./embed.html', import.meta.url)),
+      },
+    },
   },
   server: {
     // ATLAS_DEV_API: another `atlas serve` than the default address.

@@ -219,6 +219,16 @@ function levelLayers(level: Level, source: string, region: string): LayerSpecifi
   ] as LayerSpecification[];
 }
 
+/** How a map differs from the workshop map's (the embed's: embed.ts). */
+export interface MapOptions {
+  /** Scroll-zoom with ctrl/⌘ only, two fingers to pan: a map inside another page does not trap its scroll. */
+  cooperativeGestures?: boolean;
+  /** The zoom buttons (default shown). */
+  navigation?: boolean;
+  /** UI strings of MapLibre's controls and hints, by id (CooperativeGesturesHandler.WindowsHelpText, …). */
+  locale?: Record<string, string>;
+}
+
 export class AtlasMap {
   readonly map: MapLibreMap;
   private readonly loaded: Promise<void>;
@@ -253,6 +263,7 @@ export class AtlasMap {
     private readonly tilesets: readonly TileJSON[],
     initial: Level,
     region: string,
+    options: MapOptions = {},
   ) {
     this.region = region;
     const source = this.sourceId(initial);
@@ -274,11 +285,12 @@ export class AtlasMap {
       attributionControl: { compact: true },
       // Keeps the canvas readable by map exports and the browser test.
       canvasContextAttributes: { preserveDrawingBuffer: true },
-      cooperativeGestures: false,
+      cooperativeGestures: options.cooperativeGestures ?? false,
+      ...(options.locale ? { locale: options.locale } : {}),
     });
     this.map.touchZoomRotate.disableRotation();
     this.map.keyboard.enable();
-    this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
+    if (options.navigation ?? true) this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
     this.map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-right');
     // Tiles may be parsed before 'load': the hatch is added when asked for.
     this.map.on('styleimagemissing', (e: { id: string }) => {
