@@ -9,6 +9,7 @@
 //	atlas bench tiles                measure tile serving against a PostGIS ST_AsMVT baseline
 //	atlas bench choropleth           measure choropleth latency, throughput and 304s
 //	atlas bench workshop             measure workshop event delivery to SSE participants
+//	atlas export gpkg ...            write a level's territories and an indicator's values as a GeoPackage
 //	atlas admin token                make a token for the admin API and print it with its SHA-256
 //
 // The database comes from DATABASE_URL, or else the project's private
@@ -51,6 +52,7 @@ commands:
   bench tiles           benchmark tile serving against a PostGIS ST_AsMVT baseline
   bench choropleth      benchmark the indicator maps of the API (needs atlas import demo)
   bench workshop        benchmark live workshops: SSE delivery to 200 and 1,000 participants, two servers, failover
+  export gpkg           a level's territories (and an indicator's values) as a GeoPackage: --level L [--indicator I] [--crs 4326|2154] --out F.gpkg
   admin token           make a token for the admin API (/api/v1/admin); its SHA-256 goes to atlas serve --admin-token-sha256
 
 The database is DATABASE_URL, or the private cluster started by deploy/pg/cluster.sh.`
