@@ -209,8 +209,10 @@ func (h *handlers) embed(c echo.Context) error {
 	if title == "" {
 		title = "Carte – Atlas Santé-Travail"
 	}
-	self := h.publicBase(c) + c.Request().URL.RequestURI()
-	oembed := "/oembed?" + url.Values{"url": {self}, "format": {"json"}}.Encode()
+	// Absolute, as oEmbed consumers (CMS servers) read the link out of the page.
+	base := h.publicBase(c)
+	self := base + c.Request().URL.RequestURI()
+	oembed := base + "/oembed?" + url.Values{"url": {self}, "format": {"json"}}.Encode()
 	head := `<meta name="atlas-embed-origins" content="` + html.EscapeString(strings.Join(h.cfg.EmbedOrigins, " ")) + `" />` +
 		`<link rel="alternate" type="application/json+oembed" href="` + html.EscapeString(oembed) + `" title="` + html.EscapeString(title) + `" />`
 	page := h.embeds.page

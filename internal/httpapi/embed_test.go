@@ -119,7 +119,7 @@ func testEmbedPage(t *testing.T, base string) {
 	self := "https://atlas.example.fr" + q // the public URL names the page
 	for _, want := range []string{
 		`<meta name="atlas-embed-origins" content="https://portail.example.fr http://localhost:5173" />`,
-		`<link rel="alternate" type="application/json+oembed" href="/oembed?format=json&amp;url=` + url.QueryEscape(self) + `"`,
+		`<link rel="alternate" type="application/json+oembed" href="https://atlas.example.fr/oembed?format=json&amp;url=` + url.QueryEscape(self) + `"`,
 		`<title>Taux de test taux-at – Atlas Santé-Travail</title>`,
 		`<script type="module" src="/assets/embed-abc.js">`,
 	} {
