@@ -236,7 +236,9 @@ func tileMetadata(ctx context.Context, diag *diagnostic.Service, l *tiles.Layer,
 			md.Description += " " + m.Notice
 			fields["notice"] = "String"
 		}
-		md.Attribution = strings.TrimSpace(l.Attribution + " ; " + m.Source)
+		// The producer is what a map's corner names; the full source is in
+		// the description.
+		md.Attribution = strings.TrimPrefix(l.Attribution+" ; "+sel.Entry.Indicator.Producer, " ; ")
 		fields["value"], fields["status"], fields["class"] = "Number", "String", "Number"
 		legend, err := json.Marshal(struct {
 			Colors []string                `json:"colors"`

@@ -188,7 +188,7 @@ func TestExportMBTilesServedBack(t *testing.T) {
 			t.Errorf("%s: json %s (%v)", filepath.Base(f), md["json"], err)
 		}
 		if f == values && (js.VectorLayers[0].Fields["value"] != "Number" || js.VectorLayers[0].Fields["status"] != "String" || md["atlas:period"] != "2022" ||
-			!strings.Contains(md["attribution"], "fichier de test")) {
+			!strings.Contains(md["attribution"], "Carsat (test)")) {
 			t.Errorf("values file: fields %v, period %q", js.VectorLayers[0].Fields, md["atlas:period"])
 		}
 	}

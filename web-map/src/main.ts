@@ -160,6 +160,13 @@ async function start(): Promise<void> {
   // asked for at the same time, so that the first paint is already its view.
   const [list, tilesets, view, joined] = await Promise.all([listIndicators(), listTileSets(), getDefaultView(), workshopSnapshot()]);
   const indicators = list.indicators;
+  if (indicators.length === 0 && tilesets.length > 0 && !joined.code) {
+    // No indicator to map (`atlas serve --mbtiles`: tile files, no
+    // database): the files' layers alone, with the legends they hold.
+    const { startTilesOnly } = await import('./tiles-only');
+    startTilesOnly(tilesets);
+    return;
+  }
   performance.mark('atlas-catalogue');
   const defaults: ViewState = { ...DEFAULT_STATE, region: view.region?.code ?? '', indicator: view.indicator ?? '' };
   const workshopView = joined.snapshot?.view ?? null;
