@@ -19,7 +19,11 @@ for part in "$@"; do
 		;;
 	web) command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm) ;;
 	db) ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || missing+=(postgresql-postgis) ;;
-	gdal) command -v ogrinfo >/dev/null || missing+=(gdal-bin) ;;
+	gdal)
+		command -v ogrinfo >/dev/null || missing+=(gdal-bin)
+		# The MBTiles tests read the files with the sqlite3 shell too.
+		command -v sqlite3 >/dev/null || missing+=(sqlite3)
+		;;
 	browser) command -v chromium >/dev/null || missing+=(chromium) ;;
 	*) die "deploy/deps.sh: unknown part $part (go, web, db, gdal, browser)" ;;
 	esac

@@ -10,6 +10,8 @@
 //	atlas bench choropleth           measure choropleth latency, throughput and 304s
 //	atlas bench workshop             measure workshop event delivery to SSE participants
 //	atlas export gpkg ...            write a level's territories and an indicator's values as a GeoPackage
+//	atlas export mbtiles|pmtiles ... write a layer's tiles (and an indicator's values) as MBTiles or PMTiles
+//	atlas serve --mbtiles F ...      serve tile files with no database
 //	atlas admin token                make a token for the admin API and print it with its SHA-256
 //
 // The database comes from DATABASE_URL, or else the project's private
@@ -44,6 +46,7 @@ const usage = `usage: atlas <command> [flags]
 
 commands:
   serve                 serve tiles and the API (ATLAS_ADDR, default 127.0.0.1:8080)
+  serve --mbtiles F     serve tile files (MBTiles, PMTiles; repeatable) and the map of their layers, with no database
   migrate               apply the database schema
   geodata fetch         fetch and verify the pinned source files (--mirror DIR)
   import territories    import one level of territories from GeoJSON or shapefiles
@@ -53,6 +56,8 @@ commands:
   bench choropleth      benchmark the indicator maps of the API (needs atlas import demo)
   bench workshop        benchmark live workshops: SSE delivery to 200 and 1,000 participants, two servers, failover
   export gpkg           a level's territories (and an indicator's values) as a GeoPackage: --level L [--indicator I] [--crs 4326|2154] --out F.gpkg
+  export mbtiles        a layer's vector tiles (and an indicator's values) as MBTiles 1.3: --layer L [--indicator I --period P --sex S --sector S] [--minzoom Z --maxzoom Z] --out F.mbtiles
+  export pmtiles        the same as one PMTiles v3 archive, for static hosts and CDNs: ... --out F.pmtiles
   admin token           make a token for the admin API (/api/v1/admin); its SHA-256 goes to atlas serve --admin-token-sha256
 
 The database is DATABASE_URL, or the private cluster started by deploy/pg/cluster.sh.`
