@@ -57,13 +57,13 @@ ${extra}
 
 /** A page of the forbidden origin, in a frame beside the map: it tries to drive the map. */
 const senderPage = () => `<!doctype html><html><body><script>
-  const map = parent.frames[0];
-  let n = 0;
-  const t = setInterval(() => {
-    map.postMessage({ type: 'atlas:set-view', version: 1, id: 'intrus' + n, view: { level: 'region' } }, '*');
-    map.postMessage({ type: 'atlas:hello', version: 1, id: 'intrus-hello' + n }, '*');
-    if (++n >= 10) { clearInterval(t); document.body.dataset.sent = String(n); }
-  }, 100);
+  window.attack = () => {
+    const map = parent.frames[0];
+    for (let n = 0; n < 10; n++) {
+      map.postMessage({ type: 'atlas:set-view', version: 1, id: 'intrus' + n, view: { level: 'region' } }, '*');
+      map.postMessage({ type: 'atlas:hello', version: 1, id: 'intrus-hello' + n }, '*');
+    }
+  };
 </script></body></html>`;
 
 /** A page of the forbidden origin that opens the map in a window and posts to it. */
@@ -187,7 +187,7 @@ describe('carte intégrée, hôte autorisé', () => {
     assert.match(shown.source, /Source/);
     assert.match(shown.notice, /démonstration/i);
     assert.equal(shown.title, 'Accidents du travail par département');
-    assert.match(shown.oembed, /^\/oembed\?format=json&url=/);
+    assert.ok(shown.oembed.startsWith(`${W}/oembed?format=json&url=${encodeURIComponent(W + '/embed?')}`), shown.oembed);
     await H.page.screenshot({ path: `${ARTIFACTS}embed-1280.png` });
   });
 
@@ -287,11 +287,16 @@ describe('carte intégrée, hôte autorisé', () => {
 
   test('messages of another origin are ignored: a frame beside the map, and one posing as the parent', async () => {
     const before = await frameState(frame);
-    // The intruder frame (forbidden origin) posted 10 set-view and 10 hello.
-    await H.page.frameLocator('#intrus').locator('body[data-sent="10"]').waitFor({ state: 'attached', timeout: 10_000 });
+    // The intruder frame (forbidden origin) posts 10 set-view and 10 hello.
+    const intruder = H.page.frames().find((fr) => fr.url().startsWith(`${FORBIDDEN}/sender.html`));
+    assert.ok(intruder, 'no intruder frame');
+    await intruder.evaluate(() => window.attack());
     await H.page.waitForTimeout(300);
     let st = await frameState(frame);
-    assert.ok(st.ignored >= 20, `ignored ${st.ignored}`);
+    assert.ok(st.ignored >= before.ignored + 20, `ignored ${before.ignored} → ${st.ignored}`);
+    assert.equal(st.level, 'departement');
+    assert.equal(st.refreshes, before.refreshes);
+    const afterIntruder = st.ignored;
     // A message that says it comes from the parent, from an origin that
     // merely starts like the allowed one (configured as such, too).
     await frame.evaluate((o) => {
@@ -303,7 +308,15 @@ describe('carte intégrée, hôte autorisé', () => {
     st = await frameState(frame);
     assert.equal(st.level, 'departement');
     assert.equal(st.refreshes, before.refreshes);
-    assert.ok(st.ignored >= before.ignored + 4, `ignored ${before.ignored} → ${st.ignored}`);
+    assert.equal(st.ignored, afterIntruder + 4);
+    // The control: the same forged event with the allowed origin is read and answered.
+    await frame.evaluate((o) => {
+      window.dispatchEvent(new MessageEvent('message', { origin: o, source: window.parent, data: { type: 'atlas:get-view', version: 1, id: 'controle' } }));
+    }, ALLOWED);
+    await H.page.waitForFunction(() => window.raw.some((r) => r.type === 'atlas:view'), null, { timeout: 5_000 });
+    const control = await frameState(frame);
+    assert.equal(control.ignored, st.ignored);
+    assert.equal(control.received, st.received + 1);
     assert.equal(st.host, ALLOWED);
     // Everything the host page received came from the map's origin, and
     // the map sent only to the allowed origin.
@@ -396,10 +409,48 @@ describe('carte intégrée, options du lien', () => {
     }
   });
 
+  test('the example host page (/embed/example) drives the map it frames', async () => {
+    const E = await openHost(`${W}/embed/example`);
+    try {
+      await E.page.waitForFunction(() => /prête/.test(document.getElementById('journal')?.textContent ?? ''), null, { timeout: 60_000 });
+      await E.page.click('#vue-regions');
+      await E.page.waitForFunction(() => /niveau régional : fait \(niveau region\)/.test(document.getElementById('journal').textContent), null, { timeout: 20_000 });
+      const code = await E.page.textContent('#code');
+      assert.ok(code.includes(`${W}/atlas-embed.js`) && code.includes('AtlasEmbed.connect'), code);
+      await E.page.screenshot({ path: `${ARTIFACTS}embed-exemple.png`, fullPage: true });
+      assert.deepEqual(E.errors, []);
+    } finally {
+      await E.context.close();
+    }
+  });
+
   test('the embed loads nothing from outside this machine', () => {
     assert.ok(requested.length > 20);
     const outside = requested.filter((u) => !/^(data|blob):/.test(u) && new URL(u).hostname !== '127.0.0.1');
     assert.deepEqual(outside, []);
+  });
+});
+
+describe('carte intégrée sur un grand écran', () => {
+  test('1920 px: the legend over the map, the height capped, nothing cut', async () => {
+    const G = await openHost(`${ALLOWED}/plain.html`, { viewport: { width: 1920, height: 1080 } });
+    try {
+      await G.page.waitForFunction(() => window.heard?.some((h) => h.name === 'ready'), null, { timeout: 60_000 });
+      const [ready] = await heard(G.page, 'ready');
+      assert.equal(ready.height, 900);
+      const frame = mapFrame(G.page);
+      const layout = await frame.evaluate(() => {
+        const map = document.querySelector('.carte-cadre').getBoundingClientRect();
+        const legend = document.getElementById('legende').getBoundingClientRect();
+        return { map: [map.width, map.height], legend: [legend.left, legend.bottom, legend.width], vh: innerHeight, scroll: document.body.scrollHeight };
+      });
+      assert.ok(layout.legend[1] <= layout.map[1] && layout.legend[2] < layout.map[0] / 3, JSON.stringify(layout));
+      assert.ok(layout.scroll <= layout.vh + 1, `the embed scrolls: ${JSON.stringify(layout)}`);
+      await G.page.locator('#carte').screenshot({ path: `${ARTIFACTS}embed-1920.png` });
+      assert.deepEqual(G.errors, []);
+    } finally {
+      await G.context.close();
+    }
   });
 });
 
