@@ -30,7 +30,7 @@ import {
 import { formatValue, LEVEL_LABELS } from './labels';
 import { renderLegend } from './legend';
 import { AtlasMap, type Bounds, type FeatureRef } from './map';
-import { DEFAULT_CAMERA, DEFAULT_STATE, formatState, parseState, type ViewState } from './url-state';
+import { DEFAULT_STATE, formatState, parseState, type ViewState } from './url-state';
 import './embed.css';
 
 const DEFAULT_INDICATOR = 'chomage-ze';
@@ -47,6 +47,9 @@ const FRENCH: Record<string, string> = {
 
 /** Below this width the legend goes under the map rather than over it. */
 const NARROW = 640;
+
+/** Metropolitan France, fitted to the frame when the link names no camera. */
+const FRANCE: Bounds = [-5.2, 41.3, 9.6, 51.15];
 
 /** What the browser test reads (window.__atlasEmbed); harmless for users. */
 export interface EmbedDebug {
@@ -206,10 +209,34 @@ async function start(): Promise<void> {
   }
   const firstChoropleth = getChoropleth(state.indicator, choroplethQuery(state));
   firstChoropleth.catch(() => {}); // reported when awaited
-  const atlas = new AtlasMap(must('carte'), state.camera ?? extent ?? DEFAULT_CAMERA, tilesets, levelOf(state), state.region, {
+  const atlas = new AtlasMap(must('carte'), state.camera ?? extent ?? FRANCE, tilesets, levelOf(state), state.region, {
     cooperativeGestures: true,
     navigation: controls,
     locale: FRENCH,
+  });
+  /** The frame's room for a territory: a wide frame's legend covers its left. */
+  function padding(): { top: number; bottom: number; left: number; right: number } {
+    if (document.documentElement.clientWidth < NARROW) return { top: 12, bottom: 12, left: 12, right: controls ? 44 : 12 };
+    return { top: heading.hidden ? 24 : 44, bottom: 28, left: legendBox.offsetWidth + 24, right: controls ? 56 : 24 };
+  }
+  function fitExtent(b: Bounds | null): void {
+    const e = b ?? FRANCE;
+    atlas.map.fitBounds(
+      [
+        [e[0], e[1]],
+        [e[2], e[3]],
+      ],
+      { padding: padding(), duration: 0 },
+    );
+  }
+  // Before the first frame is drawn: the territories start where they stay.
+  // Until someone chooses a camera (the link, the person, the host), the
+  // map keeps its study territory fitted to the frame, which a responsive
+  // host resizes after the first paint (atlas:resize).
+  let fitted: Bounds | null = state.camera ? null : (extent ?? FRANCE);
+  if (fitted) fitExtent(fitted);
+  atlas.map.on('resize', () => {
+    if (fitted) fitExtent(fitted);
   });
   let current: Choropleth | null = null;
   let byId = new Map<number, ChoroplethTerritory>();
@@ -383,6 +410,7 @@ async function start(): Promise<void> {
 
   /** Moves the camera as the change says, or to the new région studied. */
   async function moveFor(c: ViewChange, regionBefore: string): Promise<void> {
+    if (c.bounds || c.camera) fitted = null;
     if (c.bounds) {
       atlas.map.fitBounds(
         [
@@ -394,7 +422,8 @@ async function start(): Promise<void> {
     } else if (c.camera) {
       atlas.map.jumpTo({ center: [c.camera.lon, c.camera.lat], zoom: c.camera.z });
     } else if (state.region !== regionBefore) {
-      atlas.fitTo(await extentOf(state.region), false, DEFAULT_CAMERA);
+      fitted = (await extentOf(state.region)) ?? FRANCE;
+      fitExtent(fitted);
     } else return;
     await waitIdle(atlas.map);
   }
@@ -454,7 +483,10 @@ async function start(): Promise<void> {
   };
   atlas.map.on('moveend', (e: { originalEvent?: unknown }) => {
     // A move of the program (a host's set-view) is told in its reply.
-    if (e.originalEvent) send({ type: 'atlas:view', view: currentView(), source: 'user' });
+    if (e.originalEvent) {
+      fitted = null; // the person chose where to look
+      send({ type: 'atlas:view', view: currentView(), source: 'user' });
+    }
   });
 
   function showTooltip(h: { point: { x: number; y: number } } | null, t: ChoroplethTerritory | undefined): void {
