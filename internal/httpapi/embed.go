@@ -52,7 +52,7 @@ type embedQuery struct {
 // the map's URL, so that a problem names the parameter as it was typed.
 var embedParams = map[string]string{
 	"indicator": "i", "level": "l", "period": "p", "sex": "s", "sector": "sec",
-	"method": "m", "classes": "k", "palette": "pal", "within": "r", "breaks": "k",
+	"method": "m", "classes": "k", "palette": "pal", "within": "r",
 }
 
 // parseEmbedQuery checks what the page itself would read silently: a
