@@ -2,9 +2,11 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"gopkg.in/yaml.v3"
 
 	"github.com/atlas-sante-travail/atlas/api"
@@ -34,5 +36,19 @@ func TestOpenAPIIsTheFile(t *testing.T) {
 	doc[0] = 'x'
 	if api.OpenAPI()[0] == 'x' {
 		t.Error("a caller changed the embedded document")
+	}
+}
+
+// TestOpenAPIIsValid: the document passes an OpenAPI 3.0 validator (every
+// $ref resolves, schemas are schemas, examples match them), the check GIS
+// clients and the OGC suites make before reading the parameters.
+func TestOpenAPIIsValid(t *testing.T) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(api.OpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
