@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -50,5 +51,37 @@ func TestOpenAPIIsValid(t *testing.T) {
 	}
 	if err := doc.Validate(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestScoped: the OGC API's own description holds the paths under /ogc,
+// relative to the server /ogc, and is a valid document by itself.
+func TestScoped(t *testing.T) {
+	raw, err := api.Scoped("/ogc", "/ogc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Servers) != 1 || doc.Servers[0].URL != "/ogc" {
+		t.Errorf("servers %v", doc.Servers)
+	}
+	for _, p := range []string{"/", "/conformance", "/collections", "/collections/{collectionId}/items"} {
+		if doc.Paths.Find(p) == nil {
+			t.Errorf("no path %s", p)
+		}
+	}
+	for p := range doc.Paths.Map() {
+		if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "/ogc") || strings.HasPrefix(p, "/api/v1") || strings.HasPrefix(p, "/tiles") {
+			t.Errorf("path %s", p)
+		}
+	}
+	if _, err := api.Scoped("/nothing", "/"); err == nil {
+		t.Error("a prefix with no path gave a document")
 	}
 }

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"html/template"
-	"math"
 	"regexp"
 	"sort"
 	"strconv"
@@ -55,7 +53,7 @@ func (d *apiDocs) load() {
 			d.err = fmt.Errorf("api/openapi.yaml: %w", err)
 			return
 		}
-		js, err := nodeJSON(&doc)
+		js, err := api.NodeJSON(&doc)
 		if err != nil {
 			d.err = fmt.Errorf("api/openapi.yaml as JSON: %w", err)
 			return
@@ -100,70 +98,6 @@ func mountAPIDocs(e *echo.Echo) {
 	e.GET("/api/openapi.yaml", send(func(d *apiDocs) *blob.Body { return d.yaml }, openAPIYAMLType), problems)
 	e.GET("/api/openapi.json", send(func(d *apiDocs) *blob.Body { return d.json }, OpenAPIJSONType), problems)
 	e.GET("/api/docs", send(func(d *apiDocs) *blob.Body { return d.page }, "text/html; charset=utf-8"), problems)
-}
-
-// nodeJSON encodes a YAML document as JSON, keeping the order of its keys
-// (the document reads the same in both), resolving aliases, and typing
-// scalars by their YAML tags.
-func nodeJSON(n *yaml.Node) ([]byte, error) {
-	var b bytes.Buffer
-	if err := writeJSON(&b, n); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-
-func writeJSON(b *bytes.Buffer, n *yaml.Node) error {
-	switch n.Kind {
-	case yaml.DocumentNode:
-		if len(n.Content) != 1 {
-			return fmt.Errorf("line %d: one document expected", n.Line)
-		}
-		return writeJSON(b, n.Content[0])
-	case yaml.AliasNode:
-		return writeJSON(b, n.Alias)
-	case yaml.MappingNode:
-		b.WriteByte('{')
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			k, _ := json.Marshal(n.Content[i].Value)
-			b.Write(k)
-			b.WriteByte(':')
-			if err := writeJSON(b, n.Content[i+1]); err != nil {
-				return err
-			}
-		}
-		b.WriteByte('}')
-	case yaml.SequenceNode:
-		b.WriteByte('[')
-		for i, c := range n.Content {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			if err := writeJSON(b, c); err != nil {
-				return err
-			}
-		}
-		b.WriteByte(']')
-	case yaml.ScalarNode:
-		var v any
-		if err := n.Decode(&v); err != nil {
-			return fmt.Errorf("line %d: %w", n.Line, err)
-		}
-		if f, ok := v.(float64); ok && (math.IsInf(f, 0) || math.IsNaN(f)) {
-			return fmt.Errorf("line %d: %s has no JSON form", n.Line, n.Value)
-		}
-		out, err := json.Marshal(v)
-		if err != nil {
-			return fmt.Errorf("line %d: %w", n.Line, err)
-		}
-		b.Write(out)
-	default:
-		return fmt.Errorf("line %d: unexpected YAML node", n.Line)
-	}
-	return nil
 }
 
 // ---- The page ----
@@ -309,7 +243,7 @@ func (r docsRenderer) schemaType(n *yaml.Node) template.HTML {
 		parts = append(parts, "motif <code>"+template.HTMLEscapeString(p)+"</code>")
 	}
 	if d := key(n, "default"); d != nil {
-		js, _ := nodeJSON(d)
+		js, _ := api.NodeJSON(d)
 		parts = append(parts, "défaut <code>"+template.HTMLEscapeString(string(js))+"</code>")
 	}
 	if str(n, "nullable") == "true" {

@@ -53,8 +53,8 @@ func (h *handlers) landing(c echo.Context) error {
 			"en OGC API Features et Tiles. Les valeurs sous le secret statistique ne sont jamais publiées.",
 		"links": []link{
 			{Href: r, Rel: "self", Type: typeJSON, Title: "Cette page"},
-			{Href: site + "/api/openapi.json", Rel: "service-desc", Type: typeOpenAPI, Title: "Définition OpenAPI de l'API"},
-			{Href: site + "/api/docs", Rel: "service-doc", Type: typeHTML, Title: "Documentation de l'API"},
+			{Href: r + "/api", Rel: "service-desc", Type: typeOpenAPI, Title: "Définition OpenAPI de l'API OGC"},
+			{Href: site + "/api/docs#tag-ogc", Rel: "service-doc", Type: typeHTML, Title: "Documentation de l'API"},
 			{Href: r + "/conformance", Rel: "conformance", Type: typeJSON, Title: "Classes de conformité"},
 			{Href: r + "/collections", Rel: "data", Type: typeJSON, Title: "Collections"},
 			{Href: r + "/tileMatrixSets", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", Type: typeJSON, Title: "Grilles de tuiles"},

@@ -82,8 +82,8 @@ func testLanding(t *testing.T, f fixture) {
 	}
 	for _, want := range []link{
 		{Rel: "self", Type: "application/json", Href: f.srv.URL + "/ogc"},
-		{Rel: "service-desc", Type: "application/vnd.oai.openapi+json;version=3.0", Href: f.srv.URL + "/api/openapi.json"},
-		{Rel: "service-doc", Type: "text/html", Href: f.srv.URL + "/api/docs"},
+		{Rel: "service-desc", Type: "application/vnd.oai.openapi+json;version=3.0", Href: f.srv.URL + "/ogc/api"},
+		{Rel: "service-doc", Type: "text/html", Href: f.srv.URL + "/api/docs#tag-ogc"},
 		{Rel: "conformance", Type: "application/json", Href: f.srv.URL + "/ogc/conformance"},
 		{Rel: "data", Type: "application/json", Href: f.srv.URL + "/ogc/collections"},
 	} {
@@ -91,9 +91,13 @@ func testLanding(t *testing.T, f fixture) {
 			t.Errorf("link %s: %+v, want %+v", want.Rel, l, want)
 		}
 	}
-	// The service description is the served OpenAPI document, with every
-	// OGC path and the limit's bounds that clients page by.
+	// The service description is the OGC paths of the served OpenAPI
+	// document relative to /ogc, where clients look up the limit's bounds
+	// they page by; its landing page is /ogc/ as well as /ogc.
 	var api struct {
+		Servers []struct {
+			URL string `json:"url"`
+		} `json:"servers"`
 		Paths map[string]struct {
 			Get struct {
 				Parameters []struct {
@@ -110,12 +114,30 @@ func testLanding(t *testing.T, f fixture) {
 			} `json:"parameters"`
 		} `json:"components"`
 	}
-	r = getJSON(t, f.srv.URL+"/api/openapi.json", &api)
+	r = getJSON(t, f.srv.URL+"/ogc/api", &api)
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/vnd.oai.openapi+json") {
 		t.Errorf("service-desc Content-Type %q", ct)
 	}
 	limitOK := false
-	for _, p := range api.Paths["/ogc/collections/{collectionId}/items"].Get.Parameters {
+	if len(api.Servers) != 1 || api.Servers[0].URL != "/ogc" {
+		t.Errorf("servers %+v, want /ogc", api.Servers)
+	}
+	for p := range api.Paths {
+		if strings.HasPrefix(p, "/ogc") || strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/tiles") {
+			t.Errorf("path %s in the OGC API's description", p)
+		}
+	}
+	if _, ok := api.Paths["/"]; !ok {
+		t.Error("no landing page / in the OGC API's description")
+	}
+	var again struct {
+		Links []link `json:"links"`
+	}
+	getJSON(t, f.srv.URL+"/ogc/", &again)
+	if len(again.Links) != len(doc.Links) {
+		t.Errorf("/ogc/ has %d links, /ogc %d", len(again.Links), len(doc.Links))
+	}
+	for _, p := range api.Paths["/collections/{collectionId}/items"].Get.Parameters {
 		c := api.Components.Parameters[strings.TrimPrefix(p.Ref, "#/components/parameters/")]
 		if c.Name == "limit" {
 			limitOK = c.Schema.Minimum == 1 && c.Schema.Maximum == 1000 && c.Schema.Default == 100

@@ -12,15 +12,19 @@ package ogcapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/atlas-sante-travail/atlas/api"
+	"github.com/atlas-sante-travail/atlas/internal/blob"
 	"github.com/atlas-sante-travail/atlas/internal/diagnostic"
 	"github.com/atlas-sante-travail/atlas/internal/httpx"
 	"github.com/atlas-sante-travail/atlas/internal/tiles"
@@ -47,6 +51,9 @@ type Config struct {
 type handlers struct {
 	diag  *diagnostic.Service
 	tiles *tiles.Service
+	// definition is the OGC paths of api/openapi.yaml relative to /ogc,
+	// computed on first use.
+	definitionBody func() (*blob.Body, error)
 }
 
 // Mount adds the OGC API routes under /ogc.
@@ -54,9 +61,17 @@ func Mount(e *echo.Echo, cfg Config) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 5 * time.Second
 	}
-	h := &handlers{diag: cfg.Diagnostic, tiles: cfg.Tiles}
+	h := &handlers{diag: cfg.Diagnostic, tiles: cfg.Tiles, definitionBody: sync.OnceValues(func() (*blob.Body, error) {
+		doc, err := api.Scoped("/ogc", "/ogc")
+		if err != nil {
+			return nil, err
+		}
+		return blob.New(doc)
+	})}
 	g := e.Group("/ogc", httpx.Timeout(cfg.Timeout), problems)
 	g.GET("", h.landing)
+	g.GET("/", h.landing)
+	g.GET("/api", h.definition)
 	g.GET("/conformance", h.conformance)
 	g.GET("/collections", h.collections)
 	g.GET("/collections/:collectionId", h.collection)
@@ -68,6 +83,19 @@ func Mount(e *echo.Echo, cfg Config) {
 	g.GET("/collections/:collectionId/tiles/WebMercatorQuad/:tileMatrix/:tileRow/:tileCol", h.tile)
 	g.GET("/tileMatrixSets", h.tileMatrixSets)
 	g.GET("/tileMatrixSets/WebMercatorQuad", h.webMercatorQuad)
+}
+
+// definition serves the OGC API's own OpenAPI document: its paths relative
+// to /ogc, where clients look up a path's parameters (the limit's bounds).
+func (h *handlers) definition(c echo.Context) error {
+	if err := checkQuery(c); err != nil {
+		return err
+	}
+	body, err := h.definitionBody()
+	if err != nil {
+		return fmt.Errorf("OGC API definition: %w", err)
+	}
+	return httpx.SendEncoded(c, body, typeOpenAPI, "no-cache")
 }
 
 // link is an OGC API link (RFC 8288 in JSON).
