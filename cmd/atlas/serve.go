@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/atlas-sante-travail/atlas/internal/adminapi"
@@ -92,9 +91,9 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	versions := store.NewVersionWatch(st)
 	go versions.Run(wctx, func(err error) { log.Warn("listening for indicator imports stopped, retrying", "err", err) })
 
-	var origins []string
-	if *cors != "" {
-		origins = strings.Split(*cors, ",")
+	origins, err := httpx.ParseOrigins(*cors)
+	if err != nil {
+		return fmt.Errorf("--cors: %w", err)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -116,14 +115,30 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 		Admin: adminapi.Options{TokenHashes: adminHashes, MaxUpload: int64(*adminMaxMB) << 20, TempDir: *adminDir}})
 	ran := make(chan struct{})
 	go func() { srv.Run(wctx); close(ran) }()
+	log.Info("serving", "addr", "http://"+ln.Addr().String())
+	return serveUntil(ctx, log, ln, srv, func(sctx context.Context) {
+		// Workshop streams never go idle: stopping the fan-out ends them,
+		// so that the drain waits for ordinary requests only.
+		cancelWatch()
+	}, func(sctx context.Context) {
+		// The fan-out writes who left before the store closes.
+		select {
+		case <-ran:
+		case <-sctx.Done():
+		}
+	})
+}
+
+// serveUntil serves h on ln until ctx ends, then drains it within 10 s:
+// stopping runs before the drain, stopped after it.
+func serveUntil(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Handler, stopping, stopped func(context.Context)) error {
 	hs := &http.Server{
-		Handler:           srv,
+		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	log.Info("serving", "addr", "http://"+ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -134,16 +149,14 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	// Workshop streams never go idle: stopping the fan-out ends them, so
-	// that the drain below waits for ordinary requests only.
-	cancelWatch()
+	if stopping != nil {
+		stopping(sctx)
+	}
 	if err := hs.Shutdown(sctx); err != nil {
 		return err
 	}
-	// The fan-out writes who left before the store closes.
-	select {
-	case <-ran:
-	case <-sctx.Done():
+	if stopped != nil {
+		stopped(sctx)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

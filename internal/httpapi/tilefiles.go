@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -180,23 +179,12 @@ func (h *fileHandlers) file(name string) (NamedTileFile, error) {
 var fileTileRejects = append([]string{"indicator", "period", "sex", "sector"}, valueTileRejects...)
 
 func (h *fileHandlers) tile(c echo.Context) error {
-	ys, ok := strings.CutSuffix(c.Param("y"), ".mvt")
-	if !ok {
-		ys, ok = strings.CutSuffix(c.Param("y"), ".pbf")
-	}
-	if !ok {
-		return httpx.BadParam("y", "la tuile doit finir par .mvt (par exemple /tiles/departements/5/16/11.mvt)")
-	}
 	f, err := h.file(c.Param("layer"))
 	if err != nil {
 		return err
 	}
-	z, x, y, err := tiles.ParseTile(c.Param("z"), c.Param("x"), ys)
+	z, x, y, err := tileAt(c)
 	if err != nil {
-		var te *tiles.TileCoordError
-		if errors.As(err, &te) {
-			return httpx.BadParam(te.Param, te.Reason)
-		}
 		return err
 	}
 	q := c.QueryParams()

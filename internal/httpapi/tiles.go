@@ -69,24 +69,31 @@ func (h *handlers) layer(name string) (*tiles.Layer, error) {
 // take: its level is its layer's and its classes the default ones.
 var valueTileRejects = []string{"level", "method", "classes", "palette", "breaks"}
 
-func (h *handlers) tile(c echo.Context) error {
+// tileAt reads a tile's coordinates from its path (…/{z}/{x}/{y}.mvt), for
+// the live tiles and the files' alike.
+func tileAt(c echo.Context) (z, x, y int, err error) {
 	ys, ok := strings.CutSuffix(c.Param("y"), ".mvt")
 	if !ok {
 		ys, ok = strings.CutSuffix(c.Param("y"), ".pbf")
 	}
 	if !ok {
-		return httpx.BadParam("y", "la tuile doit finir par .mvt (par exemple /tiles/departements/5/16/11.mvt)")
+		return 0, 0, 0, httpx.BadParam("y", "la tuile doit finir par .mvt (par exemple /tiles/departements/5/16/11.mvt)")
 	}
+	z, x, y, err = tiles.ParseTile(c.Param("z"), c.Param("x"), ys)
+	var te *tiles.TileCoordError
+	if errors.As(err, &te) {
+		return 0, 0, 0, httpx.BadParam(te.Param, te.Reason)
+	}
+	return z, x, y, err
+}
+
+func (h *handlers) tile(c echo.Context) error {
 	l, err := h.layer(c.Param("layer"))
 	if err != nil {
 		return err
 	}
-	z, x, y, err := tiles.ParseTile(c.Param("z"), c.Param("x"), ys)
+	z, x, y, err := tileAt(c)
 	if err != nil {
-		var te *tiles.TileCoordError
-		if errors.As(err, &te) {
-			return httpx.BadParam(te.Param, te.Reason)
-		}
 		return err
 	}
 	q := c.QueryParams()
