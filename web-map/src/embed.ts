@@ -11,10 +11,8 @@ import {
   listIndicators,
   listTileSets,
   type Choropleth,
-  type ChoroplethQuery,
   type ChoroplethTerritory,
   type Indicator,
-  type Level,
 } from './api';
 import {
   PROTOCOL_VERSION,
@@ -31,9 +29,8 @@ import { formatValue, LEVEL_LABELS } from './labels';
 import { renderLegend } from './legend';
 import { AtlasMap, type Bounds, type FeatureRef } from './map';
 import { DEFAULT_STATE, formatState, parseState, type ViewState } from './url-state';
+import { choroplethQuery, levelOf, resolve } from './view-state';
 import './embed.css';
-
-const DEFAULT_INDICATOR = 'chomage-ze';
 
 /** MapLibre's strings in French: the cooperative-gesture hints and the controls. */
 const FRENCH: Record<string, string> = {
@@ -93,34 +90,6 @@ class Refusal extends Error {
 
 function refuse(field: string, message: string, code = 'unknown'): never {
   throw new Refusal({ code, field, message });
-}
-
-/** As main.ts: a state made consistent with the catalogue (unknown choices fall back). */
-function resolve(s: ViewState, indicators: Indicator[]): { state: ViewState; ind: Indicator } {
-  const ind = indicators.find((i) => i.id === s.indicator) ?? indicators.find((i) => i.id === DEFAULT_INDICATOR) ?? indicators[0];
-  if (!ind) throw new Error('aucun indicateur importé : lancez `atlas import demo`');
-  const first = ind.levels[0] ?? 'departement';
-  return {
-    ind,
-    state: {
-      ...s,
-      indicator: ind.id,
-      level: s.level && ind.levels.includes(s.level) ? s.level : first,
-      period: ind.vintages.includes(s.period) ? s.period : '',
-      sex: ind.sexes.includes(s.sex) ? s.sex : 'ensemble',
-      sector: ind.sectors.includes(s.sector) ? s.sector : 'ensemble',
-    },
-  };
-}
-
-function levelOf(s: ViewState): Level {
-  return s.level || 'departement';
-}
-
-function choroplethQuery(s: ViewState): ChoroplethQuery {
-  const level = levelOf(s);
-  const within = s.region && level !== 'france' ? `region:${s.region}` : undefined;
-  return { level, period: s.period, sex: s.sex, sector: s.sector, method: s.method, classes: s.classes, palette: s.palette, within };
 }
 
 function waitIdle(map: AtlasMap['map']): Promise<void> {

@@ -8,9 +8,7 @@ import {
   listTerritories,
   listTileSets,
   type Choropleth,
-  type ChoroplethQuery,
   type ChoroplethTerritory,
-  type Indicator,
   type Level,
   type TerritoryRef,
 } from './api';
@@ -26,12 +24,11 @@ import { initProfile } from './profile';
 import { initSearch } from './search';
 import { AtlasMap, type Bounds, type FeatureRef } from './map';
 import { DEFAULT_CAMERA, DEFAULT_STATE, parseState, writeState, type ViewState } from './url-state';
+import { choroplethQuery, levelOf, resolve } from './view-state';
 import type { AtlasApp, ChangeSource } from './app';
 import { getWorkshop, problemText, WorkshopError, type Workshop, type WorkshopView } from './workshop-api';
 import { facilitatorToken, parseWorkshopLink, participantToken, setParticipantToken, takeWorkshopLink } from './workshop-link';
 import './style.css';
-
-const DEFAULT_INDICATOR = 'chomage-ze';
 
 interface Recolour {
   what: string;
@@ -67,41 +64,9 @@ function must<T extends HTMLElement>(id: string): T {
 }
 
 /** Makes a state consistent with the catalogue (unknown choices fall back). */
-function resolve(s: ViewState, indicators: Indicator[]): { state: ViewState; ind: Indicator } {
-  const ind =
-    indicators.find((i) => i.id === s.indicator) ??
-    indicators.find((i) => i.id === DEFAULT_INDICATOR) ??
-    indicators[0];
-  if (!ind) throw new Error('aucun indicateur importé : lancez `atlas import demo`');
-  const first = ind.levels[0] ?? 'departement';
-  return {
-    ind,
-    state: {
-      ...s,
-      indicator: ind.id,
-      level: s.level && ind.levels.includes(s.level) ? s.level : first,
-      period: ind.vintages.includes(s.period) ? s.period : '',
-      sex: ind.sexes.includes(s.sex) ? s.sex : 'ensemble',
-      sector: ind.sectors.includes(s.sector) ? s.sector : 'ensemble',
-    },
-  };
-}
-
-/** The level of a state ('' only before resolve() has seen the catalogue). */
-function levelOf(s: ViewState): Level {
-  return s.level || 'departement';
-}
-
 /** A failure as the status line says it. */
 function errorText(err: unknown): string {
   return err instanceof ApiError ? `${err.title} : ${err.detail}` : String(err);
-}
-
-function choroplethQuery(s: ViewState): ChoroplethQuery {
-  const level = levelOf(s);
-  // A regional map classifies its own territories only.
-  const within = s.region && level !== 'france' ? `region:${s.region}` : undefined;
-  return { level, period: s.period, sex: s.sex, sector: s.sector, method: s.method, classes: s.classes, palette: s.palette, within };
 }
 
 function waitIdle(map: AtlasMap['map']): Promise<void> {
