@@ -3,6 +3,7 @@ package httpx
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -18,7 +19,7 @@ func RequestLog(log *slog.Logger) echo.MiddlewareFunc {
 			if err != nil {
 				c.Error(err)
 			}
-			log.Debug("request", "method", c.Request().Method, "path", c.Request().URL.Path,
+			log.Debug("request", "method", method(c), "path", c.Request().URL.Path,
 				"status", c.Response().Status, "bytes", c.Response().Size, "took", time.Since(start))
 			return nil
 		}
@@ -37,4 +38,13 @@ func Timeout(d time.Duration) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// method is the request's method as the client sent it (HEAD is routed as
+// GET: HeadAsGet).
+func method(c echo.Context) string {
+	if IsHead(c) {
+		return http.MethodHead
+	}
+	return c.Request().Method
 }

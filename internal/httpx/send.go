@@ -36,7 +36,7 @@ func SendEncoded(c echo.Context, b *blob.Body, contentType, cacheControl string)
 		hd.Del(echo.HeaderContentEncoding)
 		return c.NoContent(http.StatusNotModified)
 	}
-	if req.Method == http.MethodHead {
+	if IsHead(c) {
 		// net/http drops a HEAD body without counting it: say the length.
 		hd.Set(echo.HeaderContentType, contentType)
 		hd.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))

@@ -31,6 +31,9 @@ func StartSSE(c echo.Context) (*SSE, error) {
 	// nginx and the like would buffer the stream otherwise.
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
+	if IsHead(c) {
+		return nil, ErrHeadOnly
+	}
 	s := &SSE{w: w, rc: rc}
 	return s, s.flush()
 }

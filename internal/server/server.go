@@ -107,6 +107,7 @@ func Base(cfg *Config) *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = httpx.ErrorHandler(cfg.Log)
+	e.Pre(httpx.HeadAsGet)
 	e.Use(cfg.Metrics.Middleware)
 	e.Use(httpx.RequestLog(cfg.Log))
 	e.Use(httpx.DenyFraming)
