@@ -156,6 +156,10 @@ func (w *Writer) finish(md tileset.Metadata) (tileset.Stats, error) {
 	if err != nil {
 		return tileset.Stats{}, fmt.Errorf("mbtiles: close: %w", err)
 	}
+	// CreateTemp made it private; an export is for others to read.
+	if err := os.Chmod(w.tmp, 0o644); err != nil {
+		return tileset.Stats{}, fmt.Errorf("mbtiles: %w", err)
+	}
 	if err := os.Rename(w.tmp, w.path); err != nil {
 		return tileset.Stats{}, fmt.Errorf("mbtiles: %w", err)
 	}

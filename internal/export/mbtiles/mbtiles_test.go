@@ -85,6 +85,10 @@ func sample(t *testing.T, path string) map[maptile.Tile][]byte {
 		t.Fatalf("stats %+v, want %d tiles", st, len(want))
 	}
 	t.Logf("wrote %s: %d tiles, %d bytes", filepath.Base(path), st.Tiles, st.Bytes)
+	// An export is for others to read (a static host, a colleague).
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("file mode %v, %v; want 0644", fi.Mode(), err)
+	}
 	return want
 }
 

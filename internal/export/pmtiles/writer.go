@@ -173,6 +173,10 @@ func (w *Writer) finish(md tileset.Metadata) (tileset.Stats, error) {
 	if err := out.Close(); err != nil {
 		return fail(err)
 	}
+	// CreateTemp made it private; an export is for others to read.
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return fail(err)
+	}
 	if err := os.Rename(tmp, w.path); err != nil {
 		os.Remove(tmp)
 		return tileset.Stats{}, fmt.Errorf("pmtiles: %w", err)

@@ -87,6 +87,9 @@ func TestWriteReadBack(t *testing.T) {
 			if st.Tiles != len(want) || st.Bytes != fi.Size() {
 				t.Errorf("stats %+v, file of %d bytes", st, fi.Size())
 			}
+			if fi.Mode().Perm() != 0o644 {
+				t.Errorf("file mode %v, want 0644: an export is for others to read", fi.Mode())
+			}
 
 			r, err := Open(path)
 			if err != nil {
