@@ -268,7 +268,22 @@ func (t *Topology) simplifyArcs(tolerance float64) []orb.LineString {
 	if tolerance > 0 {
 		for {
 			added := false
-			for ref := range conflictingSegments(t.arcs, keep) {
+			// In a fixed order, so that the same borders always simplify
+			// the same way (tiles and their ETags depend on it), and from
+			// the last segment of an arc back, so that a point put back
+			// leaves the indices of the arc's segments still to mend.
+			bad := conflictingSegments(t.arcs, keep)
+			refs := make([]segRef, 0, len(bad))
+			for ref := range bad {
+				refs = append(refs, ref)
+			}
+			sort.Slice(refs, func(i, j int) bool {
+				if refs[i].arc != refs[j].arc {
+					return refs[i].arc < refs[j].arc
+				}
+				return refs[i].seg > refs[j].seg
+			})
+			for _, ref := range refs {
 				a, k := t.arcs[ref.arc], keep[ref.arc]
 				i0, i1 := k[ref.seg], k[ref.seg+1]
 				if i1-i0 < 2 {

@@ -132,3 +132,22 @@ func BenchmarkTopologySimplifyZonesEmploi(b *testing.B) {
 		})
 	}
 }
+
+// TestSimplifyIsDeterministic: the same borders simplify to the same
+// points every time, so that tiles (and their ETags) are the same bytes on
+// every server and after every import of the same file.
+func TestSimplifyIsDeterministic(t *testing.T) {
+	shapes := loadMercator(t, "derived/ze2020_2022.geojson", "ze2020")
+	for _, z := range []int{2, 4, 6} {
+		unit := TileUnit(z, TileExtent)
+		first := NewTopology(shapes).Simplify(unit, 4*unit*unit)
+		for run := 1; run < 4; run++ {
+			again := NewTopology(shapes).Simplify(unit, 4*unit*unit)
+			for i := range first {
+				if !orb.Equal(first[i].Geom, again[i].Geom) {
+					t.Fatalf("z%d, run %d: %s simplified otherwise", z, run, first[i].Code)
+				}
+			}
+		}
+	}
+}
