@@ -83,6 +83,10 @@ func Mount(e *echo.Echo, cfg Config) {
 	api.GET("/indicators/:id", h.getIndicator)
 	api.GET("/indicators/:id/values", h.indicatorValues)
 	api.GET("/indicators/:id/choropleth", h.choropleth)
+	api.GET("/indicators/:id/evolution", h.evolution)
+	api.GET("/indicators/:id/sex-gap", h.sexGap)
+	api.GET("/indicators/:id/bivariate", h.bivariate)
+	api.GET("/indicators/:id/scatter", h.scatter)
 
 	// Workshops: small JSON bodies; the event stream has no deadline.
 	ws := api.Group("/workshops", middleware.BodyLimit(strconv.Itoa(maxBody>>10)+"K"), workshopSeq)

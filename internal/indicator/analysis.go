@@ -146,7 +146,9 @@ var DivergingPalettes = [2]string{"reds", "blues"}
 // and those above are classified separately (the classes split between the
 // sides in proportion to their sizes, at least one each), so that the
 // centre is always a class boundary and no class mixes a rise with a fall.
-// Manual breaks must include the centre. Colours darken away from the
+// A value at the centre (no change, equality) falls in the class that
+// ends there, the lightest of its side. Manual breaks must include the
+// centre. Colours darken away from the
 // centre, warm on opt.Warm's side. Secret and missing values are classed
 // as in BuildChoropleth.
 func BuildDiverging(ind Indicator, values []Value, opt DivergingOptions) (Choropleth, error) {
