@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"testing"
@@ -183,6 +184,10 @@ func TestSecretNeverReachesAnOutput(t *testing.T) {
 		}
 	}
 
+	// The analysis maps: every figure they show, and every figure derived
+	// from others, must come from publishable cells only.
+	analysisSecrets(t, base, meta.Sectors, shown)
+
 	// Workshops: contributions' stamps and the synthesis in every format.
 	workshopSecrets(t, f.srv.URL, id, stored, shown)
 }
@@ -283,4 +288,94 @@ func workshopSecrets(t *testing.T, base, id string, stored []store.IndicatorValu
 
 func cellKey(level, code, period, sex, sector string) string {
 	return strings.Join([]string{level, code, period, sex, sector}, "|")
+}
+
+// analysisSecrets is the analysis channel of TestSecretNeverReachesAnOutput:
+// evolutions, sex gaps, bivariate maps and scatter plots at both levels,
+// for every sex and sector of the small ones. A derived figure (a change,
+// a gap) is checked against both cells it comes from, so that a secret
+// cannot be recovered by subtraction; a territory with a secret cell must
+// come out secret (or be left out of a scatter plot).
+func analysisSecrets(t *testing.T, base string, sectors []string, shown func(channel, level, code, period, sex, sector string)) {
+	t.Helper()
+	secretSeen := 0
+	for _, level := range []string{"departement", "region"} {
+		for _, sector := range sectors {
+			for _, sex := range []string{"ensemble", "femmes", "hommes"} {
+				var m diagnostic.DerivedMap
+				q := url.Values{"level": {level}, "sex": {sex}, "sector": {sector}}
+				if st := getJSON(t, base+"/evolution?"+q.Encode(), &m); st != 200 {
+					t.Fatalf("evolution %s: %d", q.Encode(), st)
+				}
+				for _, d := range m.Territories {
+					if d.Value != nil {
+						shown("evolution (from)", level, d.Code, m.From, sex, sector)
+						shown("evolution (to)", level, d.Code, m.To, sex, sector)
+					}
+					if d.A != nil {
+						shown("evolution from", level, d.Code, m.From, sex, sector)
+					}
+					if d.B != nil {
+						shown("evolution to", level, d.Code, m.To, sex, sector)
+					}
+					if d.Status == "secret" {
+						secretSeen++
+					}
+				}
+			}
+			var g diagnostic.DerivedMap
+			q := url.Values{"level": {level}, "sector": {sector}, "gap": {"difference"}}
+			if st := getJSON(t, base+"/sex-gap?"+q.Encode(), &g); st != 200 {
+				t.Fatalf("sex gap %s: %d", q.Encode(), st)
+			}
+			for _, d := range g.Territories {
+				if d.Value != nil {
+					shown("sex gap (women)", level, d.Code, g.Period, "femmes", sector)
+					shown("sex gap (men)", level, d.Code, g.Period, "hommes", sector)
+				}
+				if d.A != nil {
+					shown("sex gap women", level, d.Code, g.Period, "femmes", sector)
+				}
+				if d.B != nil {
+					shown("sex gap men", level, d.Code, g.Period, "hommes", sector)
+				}
+			}
+			// The indicator crossed with itself in all sectors.
+			id := path.Base(base)
+			cq := url.Values{"with": {id}, "level": {level}, "sector": {sector}, "with-sector": {"ensemble"}, "sex": {"femmes"}, "period": {"2023"}, "with-period": {"2022"}}
+			var b diagnostic.Bivariate
+			if st := getJSON(t, base+"/bivariate?"+cq.Encode(), &b); st != 200 {
+				t.Fatalf("bivariate %s: %d", cq.Encode(), st)
+			}
+			for _, bt := range b.Territories {
+				if bt.A != nil {
+					shown("bivariate a", level, bt.Code, "2023", "femmes", sector)
+				}
+				if bt.B != nil {
+					shown("bivariate b", level, bt.Code, "2022", "femmes", "ensemble")
+				}
+				if bt.Class < diagnostic.BivariateSecretClass && (bt.A == nil || bt.B == nil) {
+					t.Errorf("bivariate: %s classed without both figures", bt.Code)
+				}
+			}
+			var s diagnostic.Scatter
+			if st := getJSON(t, base+"/scatter?"+cq.Encode(), &s); st != 200 {
+				t.Fatalf("scatter %s: %d", cq.Encode(), st)
+			}
+			for _, p := range s.Points {
+				shown("scatter a", level, p.Code, "2023", "femmes", sector)
+				shown("scatter b", level, p.Code, "2022", "femmes", "ensemble")
+			}
+			for _, p := range s.Regions {
+				shown("scatter région a", "region", p.Code, "2023", "femmes", sector)
+				shown("scatter région b", "region", p.Code, "2022", "femmes", "ensemble")
+			}
+			if len(s.Points)+s.LeftOut.Secret+s.LeftOut.Missing != len(b.Territories) {
+				t.Errorf("scatter: %d points and %+v left out of %d territories", len(s.Points), s.LeftOut, len(b.Territories))
+			}
+		}
+	}
+	if secretSeen == 0 {
+		t.Error("no evolution came out secret: the analysis check proves nothing")
+	}
 }
