@@ -21,7 +21,7 @@ import (
 
 // importChoroplethDemo imports what `atlas bench choropleth` asks for, the
 // communes reduced to one département of Occitanie: the zones d'emploi with
-// chomage-ze, and the communes of the Ariège (with their parents, for
+// chomage-ze and population-ze (the bivariate map's second indicator), and the communes of the Ariège (with their parents, for
 // within=region:76) with population-commune.
 func importChoroplethDemo(t *testing.T, ctx context.Context, url string) {
 	t.Helper()
@@ -53,7 +53,7 @@ func importChoroplethDemo(t *testing.T, ctx context.Context, url string) {
 	dir := t.TempDir()
 	imported := 0
 	for _, r := range recipes {
-		if r.Indicator != "chomage-ze" && r.Indicator != "population-commune" {
+		if r.Indicator != "chomage-ze" && r.Indicator != "population-ze" && r.Indicator != "population-commune" {
 			continue
 		}
 		opt, err := r.Prepare(dir, map[string]string{r.Values: filepath.Join(mirror, r.Values)}, known)
@@ -65,8 +65,8 @@ func importChoroplethDemo(t *testing.T, ctx context.Context, url string) {
 		}
 		imported++
 	}
-	if imported != 2 {
-		t.Fatalf("%d of the 2 indicators found in the recipes", imported)
+	if imported != 3 {
+		t.Fatalf("%d of the 3 indicators found in the recipes", imported)
 	}
 }
 
@@ -109,7 +109,7 @@ func TestBenchChoropleth(t *testing.T) {
 	t.Logf("\n%s", out.String())
 
 	rep := readReport[tilebench.ChoroplethReport](t, jsonPath)
-	if len(rep.Scenarios) != 2 || rep.Concurrency != 16 || rep.WarmDuration != 1 {
+	if len(rep.Scenarios) != 4 || rep.Concurrency != 16 || rep.WarmDuration != 1 {
 		t.Fatalf("%d scenarios, concurrency %d, duration %g", len(rep.Scenarios), rep.Concurrency, rep.WarmDuration)
 	}
 	for i, f := range rep.Scenarios {
@@ -140,15 +140,21 @@ func TestBenchChoropleth(t *testing.T) {
 	if c := rep.Scenarios[1]; c.TerritoriesMin < 300 || c.TerritoriesMax > 400 {
 		t.Errorf("communes of the Ariège: %d–%d territories per response", c.TerritoriesMin, c.TerritoriesMax)
 	}
-	if len(rep.Targets) != 4 {
-		t.Errorf("%d targets, want 4", len(rep.Targets))
+	// The evolution and the bivariate map cover every zone d'emploi too.
+	for _, z := range rep.Scenarios[2:] {
+		if z.TerritoriesMin < 280 || z.TerritoriesMax > 310 {
+			t.Errorf("%s: %d–%d territories per response", z.Scenario.Name, z.TerritoriesMin, z.TerritoriesMax)
+		}
+	}
+	if len(rep.Targets) != 8 {
+		t.Errorf("%d targets, want 8", len(rep.Targets))
 	}
 	for _, tg := range rep.Targets {
 		if strings.HasPrefix(tg.Name, "304 answers") && !tg.Pass {
 			t.Errorf("target %s failed: %s", tg.Name, tg.Summary())
 		}
 	}
-	for _, want := range []string{"warm p99", "conditional answers 304", "bytes / response, gzip", "territories / response", "targets: ", "2020-T2 jenks 7"} {
+	for _, want := range []string{"warm p99", "conditional answers 304", "bytes / response, gzip", "territories / response", "targets: ", "2020-T2 jenks 7", "2020-T2→2023-T3 jenks 7", "bivariée, zones d'emploi"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q", want)
 		}

@@ -20,9 +20,9 @@ import (
 )
 
 // The choropleth benchmark measures the indicator maps of the API
-// (GET /api/v1/indicators/{id}/choropleth), which the server computes once
-// per import and then answers from memory with a strong ETag and a gzip
-// form. It reuses the tile bench's child server, sequential pass, load loop,
+// (GET /api/v1/indicators/{id}/choropleth, and the analysis maps
+// /evolution and /bivariate), which the server computes once per import
+// and then answers from memory with a strong ETag and a gzip form. It reuses the tile bench's child server, sequential pass, load loop,
 // percentiles and target evaluation.
 
 // Warm p99 targets of the choropleth scenarios, in milliseconds.
@@ -38,14 +38,20 @@ type ChoroplethParams struct {
 	Period  string `json:"period,omitempty"`
 	Method  string `json:"method,omitempty"`
 	Classes int    `json:"classes,omitempty"`
+	// From and To are the periods of an evolution map.
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
 }
 
 // String is a short label: "2023-T3 jenks 7", "latest period, defaults".
 func (p ChoroplethParams) String() string {
 	var parts []string
-	if p.Period == "" {
+	switch {
+	case p.From != "" || p.To != "":
+		parts = append(parts, p.From+"→"+p.To)
+	case p.Period == "":
 		parts = append(parts, "latest period")
-	} else {
+	default:
 		parts = append(parts, p.Period)
 	}
 	if p.Method != "" {
@@ -70,6 +76,11 @@ type ChoroplethScenario struct {
 	Within      string             `json:"within,omitempty"` // LEVEL:CODE
 	Params      []ChoroplethParams `json:"params"`
 	TargetP99MS float64            `json:"target_warm_p99_ms"`
+	// Route is the map asked for: "" (the choropleth), "evolution" or
+	// "bivariate".
+	Route string `json:"route,omitempty"`
+	// With is the second indicator of a bivariate map.
+	With string `json:"with,omitempty"`
 }
 
 // Path is the URL path and query of one parameter set. The query is in
@@ -89,7 +100,20 @@ func (s ChoroplethScenario) Path(p ChoroplethParams) string {
 	if p.Classes != 0 {
 		q.Set("classes", strconv.Itoa(p.Classes))
 	}
-	return "/api/v1/indicators/" + url.PathEscape(s.Indicator) + "/choropleth?" + q.Encode()
+	if p.From != "" {
+		q.Set("from", p.From)
+	}
+	if p.To != "" {
+		q.Set("to", p.To)
+	}
+	if s.With != "" {
+		q.Set("with", s.With)
+	}
+	route := s.Route
+	if route == "" {
+		route = "choropleth"
+	}
+	return "/api/v1/indicators/" + url.PathEscape(s.Indicator) + "/" + route + "?" + q.Encode()
 }
 
 // Paths lists the scenario's URL paths, in the order of its parameters.
@@ -105,7 +129,11 @@ func (s ChoroplethScenario) Paths() []string {
 // unemployment by zone d'emploi (every zone: the latest period with the
 // server's defaults, then 8 distinct periods × methods × classes), and the
 // population of the communes of Occitanie (région 76) with two methods and
-// two numbers of classes. Both indicators come with `atlas import demo`.
+// two numbers of classes; then the analysis maps of every zone d'emploi:
+// the evolution of unemployment (first → last period by default, then
+// chosen pairs, methods and classes) and the bivariate map of unemployment
+// against population at four periods. Every indicator comes with `atlas
+// import demo`.
 func ChoroplethScenarios() []ChoroplethScenario {
 	return []ChoroplethScenario{
 		{
@@ -133,6 +161,26 @@ func ChoroplethScenarios() []ChoroplethScenario {
 				{Method: "jenks", Classes: 7},
 			},
 			TargetP99MS: TargetChoroplethCommunesP99MS,
+		},
+		{
+			Name: "evolution-zones-emploi", Title: "évolution, zones d'emploi", Indicator: "chomage-ze", Level: territory.ZoneEmploi,
+			Route: "evolution",
+			Params: []ChoroplethParams{
+				{},
+				{From: "2020-T2", To: "2023-T3", Method: "quantiles", Classes: 5},
+				{From: "2020-T2", To: "2023-T3", Method: "jenks", Classes: 7},
+				{From: "2022-T4", To: "2023-T3", Method: "equal-intervals", Classes: 5},
+				{From: "2022-T4", To: "2023-T2", Method: "quantiles", Classes: 7},
+			},
+			TargetP99MS: TargetChoroplethZonesP99MS,
+		},
+		{
+			Name: "bivariate-zones-emploi", Title: "bivariée, zones d'emploi", Indicator: "chomage-ze", Level: territory.ZoneEmploi,
+			Route: "bivariate", With: "population-ze",
+			Params: []ChoroplethParams{
+				{}, {Period: "2023-T3"}, {Period: "2023-T2"}, {Period: "2022-T4"}, {Period: "2020-T2"},
+			},
+			TargetP99MS: TargetChoroplethZonesP99MS,
 		},
 	}
 }
@@ -222,6 +270,23 @@ type answer struct {
 	Period      string            `json:"period"`
 	Method      string            `json:"method"`
 	Territories []json.RawMessage `json:"territories"`
+	// The period of an evolution is its last one (to), that of a
+	// bivariate map its first indicator's (a.period).
+	To string `json:"to"`
+	A  struct {
+		Period string `json:"period"`
+	} `json:"a"`
+}
+
+// period is the period the answer is of.
+func (a answer) period() string {
+	switch {
+	case a.Period != "":
+		return a.Period
+	case a.To != "":
+		return a.To
+	}
+	return a.A.Period
 }
 
 // NewScenarioFigures sums up one scenario: cold holds the first request of
@@ -271,7 +336,7 @@ func NewScenarioFigures(s ChoroplethScenario, cold []Fetch, coldTotal time.Durat
 					fail(&r, "body is not a choropleth: "+err.Error())
 				}
 			}
-			r.Period, r.Method, r.Territories = a.Period, a.Method, len(a.Territories)
+			r.Period, r.Method, r.Territories = a.period(), a.Method, len(a.Territories)
 		} else {
 			fail(&r, "not requested")
 		}
@@ -422,6 +487,9 @@ func CheckChoroplethData(ctx context.Context, databaseURL string, scenarios []Ch
 	for _, s := range scenarios {
 		if !have[s.Indicator] {
 			missing = append(missing, "indicator "+s.Indicator)
+		}
+		if s.With != "" && !have[s.With] {
+			missing = append(missing, "indicator "+s.With)
 		}
 		sum, err := st.ActiveTerritorySHA(ctx, s.Level)
 		if err != nil {

@@ -43,6 +43,20 @@ func TestChoroplethScenarios(t *testing.T) {
 			api + "population-commune/choropleth?classes=5&level=commune&method=jenks&within=region%3A76",
 			api + "population-commune/choropleth?classes=7&level=commune&method=jenks&within=region%3A76",
 		}},
+		{"evolution-zones-emploi", "chomage-ze", territory.ZoneEmploi, "", 10, []string{
+			api + "chomage-ze/evolution?level=zone-emploi",
+			api + "chomage-ze/evolution?classes=5&from=2020-T2&level=zone-emploi&method=quantiles&to=2023-T3",
+			api + "chomage-ze/evolution?classes=7&from=2020-T2&level=zone-emploi&method=jenks&to=2023-T3",
+			api + "chomage-ze/evolution?classes=5&from=2022-T4&level=zone-emploi&method=equal-intervals&to=2023-T3",
+			api + "chomage-ze/evolution?classes=7&from=2022-T4&level=zone-emploi&method=quantiles&to=2023-T2",
+		}},
+		{"bivariate-zones-emploi", "chomage-ze", territory.ZoneEmploi, "", 10, []string{
+			api + "chomage-ze/bivariate?level=zone-emploi&with=population-ze",
+			api + "chomage-ze/bivariate?level=zone-emploi&period=2023-T3&with=population-ze",
+			api + "chomage-ze/bivariate?level=zone-emploi&period=2023-T2&with=population-ze",
+			api + "chomage-ze/bivariate?level=zone-emploi&period=2022-T4&with=population-ze",
+			api + "chomage-ze/bivariate?level=zone-emploi&period=2020-T2&with=population-ze",
+		}},
 	}
 	scs := ChoroplethScenarios()
 	if len(scs) != len(cases) {
@@ -115,6 +129,7 @@ func TestChoroplethParamsString(t *testing.T) {
 		{ChoroplethParams{Period: "2023-T3", Method: "jenks", Classes: 7}, "2023-T3 jenks 7"},
 		{ChoroplethParams{Method: "quantiles", Classes: 5}, "latest period quantiles 5"},
 		{ChoroplethParams{Classes: 5}, "latest period 5"},
+		{ChoroplethParams{From: "2020-T2", To: "2023-T3", Method: "jenks", Classes: 7}, "2020-T2→2023-T3 jenks 7"},
 	}
 	for _, c := range cases {
 		if got := c.p.String(); got != c.want {
