@@ -12,11 +12,16 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return e;
 }
 
-export function renderLegend(root: HTMLElement, ch: Choropleth, ind: Indicator | undefined): void {
+/**
+ * Draws the legend of a choropleth into `root`. `titleId` names its title
+ * (the table refers to it): a page with several legends (maps side by side)
+ * gives each its own.
+ */
+export function renderLegend(root: HTMLElement, ch: Choropleth, ind: Indicator | undefined, titleId = 'legende-titre'): void {
   // A regional map says which région its classes were computed in.
   const study = ch.within?.name ?? '';
   root.replaceChildren();
-  root.append(el('h2', { id: 'legende-titre' }, ch.label));
+  root.append(el('h2', { id: titleId }, ch.label));
   const sub: string[] = [periodLabel(ch.period)];
   if (study) sub.unshift(study);
   if (ch.sex !== 'ensemble') sub.push(sexLabel(ch.sex));
@@ -24,7 +29,7 @@ export function renderLegend(root: HTMLElement, ch: Choropleth, ind: Indicator |
   root.append(el('p', { class: 'legende-periode', 'data-period': ch.period }, sub.join(' · ')));
   if (ch.notice) root.append(el('p', { class: 'legende-avis', role: 'note' }, ch.notice));
 
-  const table = el('table', { class: 'legende-table', 'aria-describedby': 'legende-titre' });
+  const table = el('table', { class: 'legende-table', 'aria-describedby': titleId });
   table.append(el('caption', {}, `Classes (${ch.unit})`));
   const head = el('thead');
   const hr = el('tr');

@@ -12,6 +12,7 @@ import {
   type Level,
   type TerritoryRef,
 } from './api';
+import { Comparison, defaultPanels, type CompareDebug } from './compare';
 import { Controls, type Change } from './controls';
 import { formatValue, LEVEL_LABELS } from './labels';
 import { renderLegend } from './legend';
@@ -42,6 +43,8 @@ interface AtlasDebug {
   map: AtlasMap['map'];
   /** The workshop mode's own read-outs, once it has started. */
   workshop?: unknown;
+  /** The maps side by side. */
+  compare: CompareDebug;
   atlas: AtlasMap;
   state: () => ViewState;
   choropleth: () => Choropleth | null;
@@ -172,6 +175,37 @@ async function start(): Promise<void> {
   void atlas.whenLoaded().then(() => performance.mark('atlas-carte-chargee'));
 
   const controls = new Controls(must('controles'));
+  const compareButton = must<HTMLButtonElement>('bouton-comparer');
+  const comparison = new Comparison(must('mise-en-page'), {
+    tilesets,
+    indicators,
+    main: atlas,
+    state: () => state,
+    isMobile: () => layout.isMobile(),
+    setCompare(panels, active) {
+      userActs();
+      state = { ...state, compare: panels, compareActive: active };
+      persist();
+      compareButton.setAttribute('aria-pressed', String(panels.length > 0));
+      void comparison.update();
+    },
+    select(code) {
+      userActs();
+      state = { ...state, selection: code };
+      persist();
+      showSelection();
+      viewChanged('user');
+    },
+    say: (msg) => (status.textContent = msg),
+  });
+  compareButton.addEventListener('click', () => {
+    const on = state.compare.length === 0;
+    userActs();
+    state = { ...state, compare: on ? defaultPanels(state, indicators) : [], compareActive: 0 };
+    persist();
+    compareButton.setAttribute('aria-pressed', String(on));
+    void comparison.update();
+  });
   let current: Choropleth | null = null;
   let byId = new Map<number, ChoroplethTerritory>();
   let seq = 0;
@@ -180,6 +214,7 @@ async function start(): Promise<void> {
   const debug: AtlasDebug = {
     map: atlas.map,
     atlas,
+    compare: comparison.debug,
     state: () => state,
     choropleth: () => current,
     refreshes: 0,
@@ -260,6 +295,7 @@ async function start(): Promise<void> {
     const t = current?.territories.find((x) => x.code === state.selection);
     atlas.select(levelOf(state), t ?? null);
     insets.select(t?.id ?? null);
+    comparison.showSelection();
     selectionBox.hidden = !t;
     if (t) {
       selectionBox.replaceChildren();
@@ -342,6 +378,9 @@ async function start(): Promise<void> {
       }
       status.textContent = notice;
       notice = '';
+      // The panels share the région, the classification and the selection.
+      compareButton.setAttribute('aria-pressed', String(state.compare.length > 0));
+      void comparison.update();
       debug.error = null;
       debug.refreshes++;
       // The overseas insets of a France-wide map follow, off the measured path.

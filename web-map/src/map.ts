@@ -394,6 +394,14 @@ export class AtlasMap {
     });
   }
 
+  /**
+   * Outlines the territory pointed at (undefined: none), as the pointer's
+   * own hover does: maps side by side show the hover of the one under it.
+   */
+  hover(level: Level, id: number | string | undefined): void {
+    if (this.levels.has(level)) this.setHover(level, id);
+  }
+
   private setHover(level: Level, id: number | string | undefined): void {
     const target = { source: this.sourceId(level), sourceLayer: tileLayerOf(level) };
     if (this.hovered !== undefined && this.hovered !== id) {

@@ -200,6 +200,10 @@ export function initPresentation(deps: PresentationDeps): void {
     (e) => {
       if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented || isTyping(e.target)) return;
       const inMap = e.target instanceof Node && deps.atlas.map.getContainer().contains(e.target);
+      // Maps side by side (compare.ts) cover the main map: its period,
+      // indicator and level would change unseen, and the panels' maps and
+      // tabs keep their arrows.
+      const comparing = document.body.classList.contains('comparer');
       const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
       if (!help.hidden && key !== 'Escape' && key !== '?') return;
       let done = true;
@@ -209,17 +213,19 @@ export function initPresentation(deps: PresentationDeps): void {
           break;
         case 'ArrowLeft':
         case 'ArrowRight':
-          if (inMap && !presenting()) {
+          if (comparing || (inMap && !presenting())) {
             done = false;
             break;
           }
           stepPeriod(key === 'ArrowLeft' ? -1 : 1);
           break;
         case 'i':
-          nextIndicator();
+          if (comparing) done = false;
+          else nextIndicator();
           break;
         case 'n':
-          toggleLevel();
+          if (comparing) done = false;
+          else toggleLevel();
           break;
         case 'f':
           toggleFullscreen();

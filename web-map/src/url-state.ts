@@ -29,6 +29,24 @@ export interface ViewState {
   palette: string;
   /** Presentation mode (back of the room). */
   presentation: boolean;
+  /** Maps side by side (2 or 4 panels); empty: the single map. */
+  compare: ComparePanel[];
+  /** The panel a phone shows (one at a time), from 0. */
+  compareActive: number;
+}
+
+/**
+ * One map of the comparison: what it shows of its own. The camera, the
+ * selection, the région studied and the classification are the view's,
+ * shared by every panel.
+ */
+export interface ComparePanel {
+  indicator: string;
+  /** '' means the indicator's first level. */
+  level: Level | '';
+  /** '' means the latest period with values. */
+  period: string;
+  sex: Sex;
 }
 
 /** Metropolitan France, the camera of the France-wide view. */
@@ -47,11 +65,42 @@ export const DEFAULT_STATE: ViewState = {
   selection: '',
   palette: '',
   presentation: false,
+  compare: [],
+  compareActive: 0,
 };
 
 const LEVELS: readonly Level[] = ['france', 'region', 'departement', 'zone-emploi', 'commune'];
 const SEXES: readonly Sex[] = ['ensemble', 'femmes', 'hommes'];
 const METHODS: readonly Method[] = ['quantiles', 'jenks', 'equal-intervals', 'standard-deviation'];
+
+/** How many maps a comparison shows: two side by side, or four in a grid. */
+export const COMPARE_SIZES: readonly number[] = [2, 4];
+
+/**
+ * Reads `cmp` (panels separated by `,`, fields by `~`:
+ * indicator~level~period~sex). Anything but 2 or 4 well-formed panels is no
+ * comparison: a mangled link opens the single map rather than half a grid.
+ */
+export function parseCompare(v: string | null): ComparePanel[] {
+  if (!v) return [];
+  const panels: ComparePanel[] = [];
+  for (const part of v.split(',')) {
+    const [indicator = '', level = '', period = '', sex = ''] = part.split('~');
+    if (!/^[a-z0-9-]+$/.test(indicator)) return [];
+    panels.push({
+      indicator,
+      level: oneOf<Level | ''>(level, LEVELS, ''),
+      period: /^[0-9A-Za-z-]*$/.test(period) ? period : '',
+      sex: oneOf(sex, SEXES, 'ensemble'),
+    });
+  }
+  return COMPARE_SIZES.includes(panels.length) ? panels : [];
+}
+
+/** The `cmp` value of a comparison ('' for none). */
+export function formatCompare(panels: readonly ComparePanel[]): string {
+  return panels.map((c) => [c.indicator, c.level, c.period, c.sex].join('~')).join(',');
+}
 
 function oneOf<T extends string>(v: string | null, allowed: readonly T[], fallback: T): T {
   return v !== null && (allowed as readonly string[]).includes(v) ? (v as T) : fallback;
@@ -93,7 +142,14 @@ export function parseState(loc: { hash: string; search: string }, defaults: View
     selection: (p.get('sel') ?? '').trim(),
     palette: /^[a-z]+$/.test(p.get('pal') ?? '') ? (p.get('pal') as string) : '',
     presentation: p.get('pres') === '1',
+    ...compareOf(p),
   };
+}
+
+function compareOf(p: URLSearchParams): Pick<ViewState, 'compare' | 'compareActive'> {
+  const compare = parseCompare(p.get('cmp'));
+  const active = Math.round(num(p.get('cmpa'), 0, 0, 3));
+  return { compare, compareActive: active < compare.length ? active : 0 };
 }
 
 /**
@@ -119,6 +175,10 @@ export function formatState(s: ViewState, defaults: ViewState = DEFAULT_STATE): 
   if (s.selection) p.set('sel', s.selection);
   if (s.palette) p.set('pal', s.palette);
   if (s.presentation) p.set('pres', '1');
+  if (s.compare.length > 0) {
+    p.set('cmp', formatCompare(s.compare));
+    if (s.compareActive > 0) p.set('cmpa', String(s.compareActive));
+  }
   return '#' + p.toString();
 }
 
