@@ -322,6 +322,38 @@ describe('cartes côte à côte', () => {
     await context.close();
   });
 
+  test('niveaux différents côte à côte ; un lien d’une seule carte n’ouvre pas de comparaison', async () => {
+    const { context, page, errors } = await open(
+      browser(),
+      '#cmp=demo-at-frequence~departement~~ensemble,chomage-ze~zone-emploi~~ensemble',
+    );
+    await compared(page);
+    assert.deepEqual(
+      (await panels(page)).map((p) => [p.indicator, p.level]),
+      [
+        ['demo-at-frequence', 'departement'],
+        ['chomage-ze', 'zone-emploi'],
+      ],
+    );
+    await assertLegendsMatchAPI(page);
+    // A département hovered is no zone d'emploi: the second map outlines and reads out nothing.
+    const pt = await territoryPoint(page, 0);
+    await page.mouse.move(pt.x, pt.y);
+    await page.waitForFunction(() => document.querySelector('.comparaison-panneau[data-panneau="1"]').dataset.lecture !== '');
+    assert.equal(await page.getAttribute('.comparaison-panneau[data-panneau="2"]', 'data-lecture'), '');
+    assert.equal(await page.isVisible('.comparaison-panneau[data-panneau="2"] .comparaison-lecture'), false);
+    assert.deepEqual(errors, []);
+    await context.close();
+
+    // One panel (or three) is no comparison: the single map, and the link loses it.
+    const one = await open(browser(), '#i=chomage-ze&cmp=chomage-ze~zone-emploi~~ensemble');
+    assert.deepEqual(await one.page.evaluate(() => window.__atlas.state().compare), []);
+    assert.equal(await one.page.isVisible('#comparaison'), false);
+    assert.doesNotMatch(await one.page.evaluate(() => location.hash), /cmp=/);
+    assert.deepEqual(one.errors, []);
+    await one.context.close();
+  });
+
   test('aucune requête ne sort de 127.0.0.1', () => {
     assertNothingLeftLoopback();
   });
