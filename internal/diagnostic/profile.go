@@ -3,6 +3,7 @@ package diagnostic
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/atlas-sante-travail/atlas/internal/indicator"
 	"github.com/atlas-sante-travail/atlas/internal/store"
@@ -24,9 +25,12 @@ type ProfileEntry struct {
 	Status     indicator.Status     `json:"status"`
 	Rank       *ProfileRank         `json:"rank,omitempty"`
 	Region     *indicator.Reference `json:"region,omitempty"`
-	Series     []SeriesPoint        `json:"series"`
-	Source     string               `json:"source"`
-	Notice     string               `json:"notice,omitempty"`
+	// Reference is the value of the reference territory (Profile's
+	// Reference; by default the région) at the same period.
+	Reference *indicator.Reference `json:"reference,omitempty"`
+	Series    []SeriesPoint        `json:"series"`
+	Source    string               `json:"source"`
+	Notice    string               `json:"notice,omitempty"`
 }
 
 // ProfileRank places a territory among its siblings (1 = highest value).
@@ -48,6 +52,9 @@ type SeriesPoint struct {
 type Profile struct {
 	Indicators []ProfileEntry `json:"indicators"`
 	Territory  TerritoryRef   `json:"territory"`
+	// Reference is the territory each entry is compared with: the one
+	// asked for (ref=), else the territory's région; absent when neither.
+	Reference *TerritoryRef `json:"reference,omitempty"`
 }
 
 // Profile gathers a territory's indicators in three queries whatever the
@@ -55,9 +62,26 @@ type Profile struct {
 // siblings' values at each indicator's latest period (for the rank), and
 // its région's values at those periods.
 func (s *Service) Profile(ctx context.Context, level, code string) (*Profile, error) {
+	return s.ProfileWith(ctx, level, code, "")
+}
+
+// ProfileWith is Profile compared with a reference territory, ref
+// "LEVEL:CODE" (any level, "france" alone for France), as observatory
+// portraits compare a zone d'emploi with its région, France or another
+// département; "" keeps the région. A malformed ref is a ParamError, an
+// unknown one a ParamError with Unknown set.
+func (s *Service) ProfileWith(ctx context.Context, level, code, ref string) (*Profile, error) {
 	lv, code, err := parseTerritory(level, code)
 	if err != nil {
 		return nil, err
+	}
+	var refT *territory.Territory
+	if ref != "" {
+		rt, err := s.reference(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		refT = &rt
 	}
 	t, ok := s.tiles.Territories().Get(lv, code)
 	if !ok {
@@ -86,6 +110,17 @@ func (s *Service) Profile(ctx context.Context, level, code string) (*Profile, er
 		return nil, err
 	}
 	out := &Profile{Territory: refOf(t), Indicators: []ProfileEntry{}}
+	switch {
+	case refT != nil:
+		if err := s.referenceValues(ctx, &pv, *refT, entries); err != nil {
+			return nil, err
+		}
+		r := refOf(*refT)
+		out.Reference = &r
+	case t.Level != territory.Region && t.Region != "":
+		name, fid := s.tiles.Territories().Ref(territory.Region, t.Region)
+		out.Reference = &TerritoryRef{Level: territory.Region, Code: t.Region, Name: name, ID: fid}
+	}
 	for _, e := range entries {
 		if rows := pv.series[e.ID()]; len(rows) > 0 {
 			out.Indicators = append(out.Indicators, pv.entry(e, rows, code))
@@ -100,6 +135,15 @@ func (s *Service) Profile(ctx context.Context, level, code string) (*Profile, er
 type profileValues struct {
 	series, siblings, region map[string][]indicator.Value
 	among, regionName        string
+	// latest is each indicator's latest period with a value.
+	latest []store.IndicatorPeriod
+	// ref holds the reference territory's values when one was asked for,
+	// refName its name.
+	ref     map[string][]indicator.Value
+	refName string
+	hasRef  bool
+	// france holds the France references computed from the régions.
+	france map[string]indicator.Reference
 }
 
 func (s *Service) profileValues(ctx context.Context, t territory.Territory, entries []Entry) (profileValues, error) {
@@ -131,6 +175,7 @@ func (s *Service) profileValues(ctx context.Context, t territory.Territory, entr
 		slices.SortStableFunc(rows, func(a, b indicator.Value) int { return comparePeriods(a.Period, b.Period) })
 		latest := store.IndicatorPeriod{Indicator: e.ID(), Period: rows[len(rows)-1].Period}
 		atLatest = append(atLatest, latest)
+		pv.latest = append(pv.latest, latest)
 		if e.Indicator.HasLevel(territory.Region) {
 			regionAtLatest = append(regionAtLatest, latest)
 		}
@@ -181,7 +226,104 @@ func (pv profileValues) entry(e Entry, rows []indicator.Value, code string) Prof
 		ref := indicator.RegionReference(ind, rv[0], pv.regionName)
 		pe.Region = &ref
 	}
+	switch {
+	case !pv.hasRef:
+		pe.Reference = pe.Region
+	case pv.france != nil && pv.france[e.ID()].Code != "":
+		ref := pv.france[e.ID()]
+		pe.Reference = &ref
+	case len(pv.ref[e.ID()]) == 1:
+		// RegionReference is any stored territory's reference, through Gate.
+		ref := indicator.RegionReference(ind, pv.ref[e.ID()][0], pv.refName)
+		pe.Reference = &ref
+	}
 	return pe
+}
+
+// reference resolves ref= ("LEVEL:CODE", or "france") to a territory that
+// exists.
+func (s *Service) reference(ctx context.Context, ref string) (territory.Territory, error) {
+	ls, code, _ := strings.Cut(strings.TrimSpace(ref), ":")
+	l, err := territory.ParseLevel(strings.ToLower(ls))
+	if err != nil {
+		return territory.Territory{}, badParam("ref", "attendu NIVEAU:CODE, par exemple region:76, departement:31 ou france", names(territory.Levels)...)
+	}
+	if l == territory.France {
+		if code != "" && !strings.EqualFold(code, territory.FranceCode) {
+			return territory.Territory{}, badParam("ref", "la France s'écrit france ou france:FR")
+		}
+		return territory.Territory{Level: territory.France, Code: territory.FranceCode, Name: "France", FID: territory.FeatureID(territory.France, territory.FranceCode)}, nil
+	}
+	code = territory.NormaliseCode(l, code)
+	if code == "" || territory.ValidateCode(l, code) != nil {
+		return territory.Territory{}, badParam("ref", "code invalide pour le niveau "+l.Label())
+	}
+	reg := s.tiles.Territories()
+	if t, ok := reg.Get(l, code); ok {
+		return t, nil
+	}
+	if reg.Known(l, code) {
+		// Known only as the parent of loaded territories (a région whose
+		// layer is not loaded): its values may still be stored.
+		name, fid := reg.Ref(l, code)
+		return territory.Territory{Level: l, Code: code, Name: name, FID: fid}, nil
+	}
+	p, found, err := s.st.TerritoryByCode(ctx, l, code)
+	if err != nil {
+		return territory.Territory{}, err
+	}
+	if !found {
+		return territory.Territory{}, &ParamError{Name: "ref", Reason: "territoire de référence inconnu : " + l.Label() + " " + code, Unknown: true}
+	}
+	return p.Territory, nil
+}
+
+// referenceValues reads the reference territory's values at each
+// indicator's latest period. France, when no France value is stored, is
+// computed from the régions as the choropleth's reference is (and refused
+// as it is when a région is secret).
+func (s *Service) referenceValues(ctx context.Context, pv *profileValues, ref territory.Territory, entries []Entry) error {
+	pv.hasRef, pv.refName, pv.ref = true, ref.Name, map[string][]indicator.Value{}
+	if pv.refName == "" {
+		pv.refName, _ = s.tiles.Territories().Ref(ref.Level, ref.Code)
+	}
+	if len(pv.latest) == 0 {
+		return nil
+	}
+	q := store.ValueQuery{Batch: pv.latest, Level: ref.Level, Code: ref.Code, Sex: string(indicator.SexEnsemble), Sector: indicator.SectorAll}
+	rows, err := s.st.IndicatorValues(ctx, q)
+	if err != nil {
+		return err
+	}
+	pv.ref = byIndicator(rows)
+	if ref.Level != territory.France {
+		return nil
+	}
+	var fromRegions []store.IndicatorPeriod
+	byID := map[string]Entry{}
+	for _, e := range entries {
+		byID[e.ID()] = e
+	}
+	for _, ip := range pv.latest {
+		if len(pv.ref[ip.Indicator]) == 0 && byID[ip.Indicator].Indicator.HasLevel(territory.Region) {
+			fromRegions = append(fromRegions, ip)
+		}
+	}
+	if len(fromRegions) == 0 {
+		return nil
+	}
+	rows, err = s.st.IndicatorValues(ctx, store.ValueQuery{Batch: fromRegions, Level: territory.Region, Sex: string(indicator.SexEnsemble), Sector: indicator.SectorAll})
+	if err != nil {
+		return err
+	}
+	regions := byIndicator(rows)
+	expected := s.tiles.Territories().Regions()
+	pv.france = map[string]indicator.Reference{}
+	for _, ip := range fromRegions {
+		// Through Gate in FranceReference, with its reason when refused.
+		pv.france[ip.Indicator] = indicator.FranceReference(byID[ip.Indicator].Indicator, regions[ip.Indicator], expected)
+	}
+	return nil
 }
 
 // byIndicator groups rows by indicator, as domain values.

@@ -296,4 +296,36 @@ func TestAnalysisRefusals(t *testing.T) {
 			t.Errorf("%s names %q, want %q: %s", u, name, c.param, b)
 		}
 	}
+	// The profile's reference territory.
+	for ref, status := range map[string]int{"ailleurs": 400, "departement:XYZ": 400, "region:05": 404, "zone-emploi:0000": 404} {
+		u := f.srv.URL + "/api/v1/territories/departement/31/profile?ref=" + url.QueryEscape(ref)
+		r := get(t, u)
+		b := body(t, r)
+		if r.StatusCode != status {
+			t.Errorf("%s: %d, want %d: %s", u, r.StatusCode, status, b)
+			continue
+		}
+		if name, _ := problemParam(t, u, b); name != "ref" {
+			t.Errorf("%s names %q, want ref", u, name)
+		}
+	}
+	var p diagnostic.Profile
+	if st := getJSON(t, f.srv.URL+"/api/v1/territories/departement/31/profile?ref=departement:09", &p); st != 200 || p.Reference == nil || p.Reference.Code != "09" {
+		t.Fatalf("profile with ref: %d %+v", st, p.Reference)
+	}
+	for _, e := range p.Indicators {
+		if e.Indicator == "evo-a" && (e.Reference == nil || e.Reference.Status != "secret" || e.Reference.Value != nil) {
+			t.Errorf("the secret reference: %+v", e.Reference)
+		}
+	}
+	// Région 76 is known as the départements' parent: its stored value
+	// (7) is the reference.
+	if st := getJSON(t, f.srv.URL+"/api/v1/territories/departement/31/profile?ref=region:76", &p); st != 200 || p.Reference == nil || p.Reference.Code != "76" {
+		t.Fatalf("profile with ref=region:76: %d %+v", st, p.Reference)
+	}
+	for _, e := range p.Indicators {
+		if e.Indicator == "evo-a" && (e.Reference == nil || e.Reference.Value == nil || *e.Reference.Value != 7) {
+			t.Errorf("région reference: %+v", e.Reference)
+		}
+	}
 }

@@ -7,7 +7,7 @@ import (
 )
 
 func (h *handlers) profile(c echo.Context) error {
-	p, err := h.diag.Profile(c.Request().Context(), c.Param("level"), c.Param("code"))
+	p, err := h.diag.ProfileWith(c.Request().Context(), c.Param("level"), c.Param("code"), c.QueryParam("ref"))
 	if err != nil {
 		return err
 	}

@@ -163,6 +163,25 @@ func TestSecretNeverReachesAnOutput(t *testing.T) {
 		}
 	}
 
+	// Profiles compared with another territory (ref=): each département of
+	// Occitanie against every other, secret ones included.
+	var occ []string
+	for _, d := range deps.Territories {
+		if d.Region == "76" {
+			occ = append(occ, d.Code)
+		}
+	}
+	for i, code := range occ {
+		ref := occ[(i+1)%len(occ)]
+		var p struct{ Indicators []diagnostic.ProfileEntry }
+		getJSON(t, f.srv.URL+"/api/v1/territories/departement/"+code+"/profile?ref=departement:"+ref, &p)
+		for _, e := range p.Indicators {
+			if e.Indicator == id && e.Reference != nil && e.Reference.Value != nil {
+				shown("profile reference", "departement", ref, e.Period, "ensemble", "ensemble")
+			}
+		}
+	}
+
 	// Tiles with values, over metropolitan France at z5, for a small sector.
 	for x := 14; x <= 17; x++ {
 		for y := 10; y <= 12; y++ {
