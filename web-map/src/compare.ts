@@ -327,7 +327,11 @@ export class Comparison {
     this.root.hidden = false;
     document.body.classList.add('comparer');
     this.root.dataset['cartes'] = String(s.compare.length);
-    while (this.panels.length > s.compare.length) this.panels.pop()?.atlas.map.remove();
+    while (this.panels.length > s.compare.length) {
+      const gone = this.panels.pop();
+      gone?.atlas.map.remove();
+      gone?.root.remove();
+    }
     const views = s.compare.map((c) => resolve({ ...s, ...c, selection: s.selection }, this.host.indicators));
     views.forEach(({ state, ind }, i) => {
       let p = this.panels[i];

@@ -280,6 +280,15 @@ describe('cartes côte à côte', () => {
     );
     assert.equal(await page.evaluate(() => location.hash), link);
 
+    // Two again: the first two stay as they were, the others leave the page.
+    await change(page, () => page.click('[data-cartes="2"]'));
+    assert.equal(await page.locator('.comparaison-panneau').count(), 2);
+    assert.deepEqual(
+      (await panels(page)).map((p) => [p.indicator, p.period, p.sex]),
+      four.slice(0, 2).map((p) => [p.indicator, p.period, p.sex]),
+    );
+    await assertLegendsMatchAPI(page);
+
     // Back to the single map: the link loses the comparison.
     await page.click('.comparaison-fermer');
     await page.waitForFunction(() => !location.hash.includes('cmp='));
