@@ -28,9 +28,26 @@ type ProfileEntry struct {
 	// Reference is the value of the reference territory (Profile's
 	// Reference; by default the région) at the same period.
 	Reference *indicator.Reference `json:"reference,omitempty"`
-	Series    []SeriesPoint        `json:"series"`
-	Source    string               `json:"source"`
-	Notice    string               `json:"notice,omitempty"`
+	// Change is the change from the first period of the series to the
+	// latest, with the rank at both; absent with a single period.
+	Change *ProfileChange `json:"change,omitempty"`
+	Series []SeriesPoint  `json:"series"`
+	Source string         `json:"source"`
+	Notice string         `json:"notice,omitempty"`
+}
+
+// ProfileChange is a territory's change between the first and the latest
+// period of an indicator ("entrée / sortie du plan"), in the indicator's
+// unit (points for a rate): secret when either value is, missing when
+// either is. The ranks are among the same siblings as ProfileRank.
+type ProfileChange struct {
+	From       string           `json:"from"`
+	To         string           `json:"to"`
+	Value      *float64         `json:"value"`
+	Status     indicator.Status `json:"status"`
+	RankFrom   *int             `json:"rank_from,omitempty"`
+	RankTo     *int             `json:"rank_to,omitempty"`
+	RankChange *int             `json:"rank_change,omitempty"`
 }
 
 // ProfileRank places a territory among its siblings (1 = highest value).
@@ -134,7 +151,10 @@ func (s *Service) ProfileWith(ctx context.Context, level, code, ref string) (*Pr
 // région's value then.
 type profileValues struct {
 	series, siblings, region map[string][]indicator.Value
-	among, regionName        string
+	// siblingsFirst are the siblings at each indicator's first period,
+	// for the rank change.
+	siblingsFirst     map[string][]indicator.Value
+	among, regionName string
 	// latest is each indicator's latest period with a value.
 	latest []store.IndicatorPeriod
 	// ref holds the reference territory's values when one was asked for,
@@ -176,6 +196,10 @@ func (s *Service) profileValues(ctx context.Context, t territory.Territory, entr
 		latest := store.IndicatorPeriod{Indicator: e.ID(), Period: rows[len(rows)-1].Period}
 		atLatest = append(atLatest, latest)
 		pv.latest = append(pv.latest, latest)
+		if first := rows[0].Period; first != latest.Period {
+			// Read with the latest in one query, told apart by period.
+			atLatest = append(atLatest, store.IndicatorPeriod{Indicator: e.ID(), Period: first})
+		}
 		if e.Indicator.HasLevel(territory.Region) {
 			regionAtLatest = append(regionAtLatest, latest)
 		}
@@ -194,7 +218,20 @@ func (s *Service) profileValues(ctx context.Context, t territory.Territory, entr
 		if err != nil {
 			return pv, err
 		}
-		pv.siblings = byIndicator(rows)
+		latest := map[string]string{}
+		for _, ip := range pv.latest {
+			latest[ip.Indicator] = ip.Period
+		}
+		pv.siblings, pv.siblingsFirst = map[string][]indicator.Value{}, map[string][]indicator.Value{}
+		for id, vals := range byIndicator(rows) {
+			for _, v := range vals {
+				if v.Period == latest[id] {
+					pv.siblings[id] = append(pv.siblings[id], v)
+				} else {
+					pv.siblingsFirst[id] = append(pv.siblingsFirst[id], v)
+				}
+			}
+		}
 	}
 	if inRegion && len(regionAtLatest) > 0 {
 		rows, err := s.st.IndicatorValues(ctx, ensemble(store.ValueQuery{Batch: regionAtLatest, Level: territory.Region, Code: t.Region}))
@@ -219,8 +256,26 @@ func (pv profileValues) entry(e Entry, rows []indicator.Value, code string) Prof
 	last, _, _ := indicator.Gate(rows[len(rows)-1])
 	pe.Period, pe.Value, pe.Status = last.Period, last.Value, last.Status
 	pe.Source = e.Source(pe.Period)
-	if rank, of, ok := indicator.Rank(pv.siblings[e.ID()], code); ok {
-		pe.Rank = &ProfileRank{Rank: rank, Of: of, Among: pv.among}
+	rankTo, of, okTo := indicator.Rank(pv.siblings[e.ID()], code)
+	if okTo {
+		pe.Rank = &ProfileRank{Rank: rankTo, Of: of, Among: pv.among}
+	}
+	if len(rows) > 1 {
+		first, latest := rows[0], rows[len(rows)-1]
+		ch := indicator.Change(first, latest, indicator.ChangeAbsolute)
+		v, _, _ := indicator.Gate(ch)
+		pc := &ProfileChange{From: first.Period, To: latest.Period, Value: v.Value, Status: v.Status}
+		if okTo {
+			pc.RankTo = &rankTo
+		}
+		if rf, _, ok := indicator.Rank(pv.siblingsFirst[e.ID()], code); ok {
+			pc.RankFrom = &rf
+			if okTo {
+				d := rf - rankTo
+				pc.RankChange = &d
+			}
+		}
+		pe.Change = pc
 	}
 	if rv := pv.region[e.ID()]; len(rv) == 1 {
 		ref := indicator.RegionReference(ind, rv[0], pv.regionName)

@@ -66,3 +66,41 @@ func TestProfileReference(t *testing.T) {
 		}
 	}
 }
+
+// Each entry gives the change from the first period to the latest and the
+// rank at both among the same siblings.
+func TestProfileChange(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	for _, c := range []struct {
+		code                   string
+		value                  *float64
+		status                 string
+		rankFrom, rankTo, diff int
+	}{
+		// 1 % in 2021 (every département tied, rank 1 of 11), 5 % in
+		// 2022 (seven are higher: rank 8).
+		{"31", fp(4), "published", 1, 8, -7},
+		{"82", fp(11), "published", 1, 1, 0},
+	} {
+		p, err := f.diag.Profile(ctx, "departement", c.code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ch := p.Indicators[0].Change
+		if ch == nil || ch.From != "2021" || ch.To != "2022" || string(ch.Status) != c.status || *ch.Value != *c.value ||
+			*ch.RankFrom != c.rankFrom || *ch.RankTo != c.rankTo || *ch.RankChange != c.diff {
+			t.Errorf("%s: change %+v", c.code, ch)
+		}
+	}
+	// The Ariège has a single (secret) period: no change to show.
+	p, err := f.diag.Profile(ctx, "departement", "09")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range p.Indicators {
+		if e.Change != nil {
+			t.Errorf("09: change %+v", e.Change)
+		}
+	}
+}

@@ -160,6 +160,10 @@ func TestSecretNeverReachesAnOutput(t *testing.T) {
 					shown("profile series", "departement", d.Code, s.Period, "ensemble", "ensemble")
 				}
 			}
+			if c := e.Change; c != nil && c.Value != nil {
+				shown("profile change (from)", "departement", d.Code, c.From, "ensemble", "ensemble")
+				shown("profile change (to)", "departement", d.Code, c.To, "ensemble", "ensemble")
+			}
 		}
 	}
 
