@@ -64,6 +64,32 @@
 // does not change the figures of the others. Rows are sorted by level,
 // code, year, sector and sex.
 //
+// # Exposition and maintien dans l'emploi
+//
+// Four more fictive indicators fill the themes for which no territorial
+// figure is public (SUMER and EVREST exposure surveys, inaptitude and
+// disability counts are not published by département): rates per 1 000
+// salariés of a column of the same AT table, drawn by the same method
+// (Options.Rates holds the national rate per sector, which RatesFromAT
+// computes from the mirror, so that the magnitudes are real):
+//
+//   - exposition: demo-at-manutention, AT with time off caused by manual
+//     handling ("Manutention manuelle": 157 896 in 2024, 7.6 per 1 000),
+//     and demo-at-routier, AT caused by road risk ("Risque routier":
+//     10 598, 0.5 per 1 000), as indirect measures of exposure;
+//   - maintien dans l'emploi: demo-ip-nouvelles, new permanent
+//     incapacities after a work accident ("Nouvelles IP": 34 302, 1.6 per
+//     1 000), and demo-ip-graves, those of a rate of 10 % or more ("dont IP
+//     avec taux ≥ 10%": 12 397, 0.6 per 1 000), which signal a risk of
+//     désinsertion professionnelle.
+//
+// ASSUMPTIONS: they share the fictive salariés of demo-at-frequence (the
+// headcount draws do not depend on the indicator), the AT sex risks and
+// the AT trend; their counts are drawn independently of the AT counts, so
+// that in a small cell a cause count may exceed the all-cause count. The
+// prévention theme has no indicator: neither a public figure nor a
+// national magnitude to draw from is in the pinned geodata.
+//
 // # Sectors
 //
 // The 10 sectors with the most work accidents named in the diagnostic

@@ -23,6 +23,18 @@ const (
 	IndicatorMP = "demo-mp-nombre"
 )
 
+// Demonstration indicators of the exposition and maintien dans l'emploi
+// themes: fictive rates per 1 000 salariés of a column of the Assurance
+// Maladie AT table (Options.Rates gives its national rate per sector).
+// The map gives each its stream name, so that their draws are
+// independent of each other and of IndicatorAT.
+var rateIndicators = map[string]string{
+	"demo-at-manutention": "manutention",
+	"demo-at-routier":     "routier",
+	"demo-ip-nouvelles":   "ip",
+	"demo-ip-graves":      "ipgrave",
+}
+
 // LabelSuffix ends the label of every demonstration indicator.
 const LabelSuffix = " (données de démonstration, fictives)"
 
@@ -36,9 +48,14 @@ const ReferenceYear = 2024
 
 // Options selects what Generate produces.
 type Options struct {
-	// Indicator is IndicatorAT or IndicatorMP.
+	// Indicator is IndicatorAT, IndicatorMP or one of the rate indicators
+	// (demo-at-manutention, demo-at-routier, demo-ip-nouvelles,
+	// demo-ip-graves), which need Rates.
 	Indicator string
-	Seed      int64
+	// Rates are the national rates per 1 000 salariés by sector code of a
+	// rate indicator (RatesFromAT computes them from the AT table).
+	Rates map[string]float64
+	Seed  int64
 	// Years to generate; nil means 2020, 2021, 2022, 2023.
 	Years []int
 	// Territories, all of one level (the service aggregates upward). Only
@@ -68,8 +85,14 @@ func (c cell) add(d cell) cell { return cell{c.num + d.num, c.den + d.den} }
 // method. All rows have status "published": the secret statistique is
 // applied by the service from the indicator's threshold.
 func Generate(opt Options) ([]byte, error) {
-	if opt.Indicator != IndicatorAT && opt.Indicator != IndicatorMP {
-		return nil, fmt.Errorf("demodata: unknown indicator %q (want %s or %s)", opt.Indicator, IndicatorAT, IndicatorMP)
+	if _, ok := rateIndicators[opt.Indicator]; ok {
+		for _, s := range sectors {
+			if r, ok := opt.Rates[s.Code]; !ok || r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
+				return nil, fmt.Errorf("demodata: indicator %s: no valid national rate for sector %s", opt.Indicator, s.Code)
+			}
+		}
+	} else if opt.Indicator != IndicatorAT && opt.Indicator != IndicatorMP {
+		return nil, fmt.Errorf("demodata: unknown indicator %q (want %s, %s or a rate indicator)", opt.Indicator, IndicatorAT, IndicatorMP)
 	}
 	years := opt.Years
 	if years == nil {
@@ -116,7 +139,7 @@ func Generate(opt Options) ([]byte, error) {
 	}
 	for _, t := range terrs {
 		for _, y := range years {
-			cells := territoryYear(opt.Seed, opt.Indicator, t, opt.Employees[t.Code], y)
+			cells := territoryYear(opt.Seed, opt.Indicator, opt.Rates, t, opt.Employees[t.Code], y)
 			// Totals by summation, so that ensemble = femmes + hommes and
 			// the "ensemble" sector = Σ groups hold exactly.
 			var all [3]cell
@@ -170,7 +193,7 @@ const (
 
 // territoryYear returns, for each sector group in order, the women's and
 // men's cells of one territory and year.
-func territoryYear(seed int64, ind string, t territory.Territory, employees, year int) [][2]cell {
+func territoryYear(seed int64, ind string, rates map[string]float64, t territory.Territory, employees, year int) [][2]cell {
 	key := func(parts ...string) []string { return append([]string{string(t.Level), t.Code}, parts...) }
 
 	// Headcount of the territory: given, or drawn once per territory.
@@ -202,6 +225,9 @@ func territoryYear(seed int64, ind string, t territory.Territory, employees, yea
 		name = "mp"
 		trend = math.Pow(1.03, float64(year-ReferenceYear))
 	}
+	if n, ok := rateIndicators[ind]; ok {
+		name = n // the AT trend and the AT sex risks
+	}
 	eff := newStream(seed, key(name, "effect")...).lognorm(0.12)
 	if t.Region != "" {
 		eff *= newStream(seed, "region", t.Region, name).lognorm(0.10)
@@ -219,6 +245,9 @@ func territoryYear(seed int64, ind string, t territory.Territory, employees, yea
 		rate, risk := s.ATRate(), s.FemaleATRisk
 		if ind == IndicatorMP {
 			rate, risk = s.MPRate(), s.FemaleMPRisk
+		}
+		if _, ok := rateIndicators[ind]; ok {
+			rate = rates[s.Code]
 		}
 		rate *= eff * trend * newStream(seed, key(name, "sector", s.Code)...).lognorm(0.15)
 		// Split the sector's rate so that the mix of women and men gives it

@@ -5,10 +5,12 @@ import (
 	"encoding/csv"
 	"fmt"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 	"github.com/atlas-sante-travail/atlas/internal/indicator"
 	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
@@ -142,6 +144,7 @@ func TestGenerateConsistency(t *testing.T) {
 			Territories: []territory.Territory{{Level: "zone-emploi", Code: "7625"}, {Level: "zone-emploi", Code: "7601"}},
 			Employees:   map[string]int{"7625": 500000, "7601": 15000}}},
 		{"MP tiny territory", Options{Indicator: IndicatorMP, Seed: 3, Territories: []territory.Territory{{Level: "departement", Code: "48"}}, Employees: map[string]int{"48": 1}}},
+		{"IP Occitanie", Options{Indicator: "demo-ip-nouvelles", Seed: 7, Territories: occitanie(), Rates: testRates(1.6)}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -171,7 +174,7 @@ func TestGenerateConsistency(t *testing.T) {
 					t.Errorf("sector %q is not NAF", r.sector)
 				}
 				count := r.value
-				if c.opt.Indicator == IndicatorAT {
+				if c.opt.Indicator != IndicatorMP { // a rate with its counts
 					if !r.hasCounts {
 						t.Fatalf("%+v: AT row without counts", r)
 					}
@@ -204,7 +207,7 @@ func TestGenerateConsistency(t *testing.T) {
 			}
 			check := func(what string, total row, parts []row) {
 				v, n, d := sum(parts...)
-				if c.opt.Indicator == IndicatorAT {
+				if c.opt.Indicator != IndicatorMP {
 					if total.num != n || total.den != d {
 						t.Errorf("%s: total %d/%d, parts %d/%d", what, total.num, total.den, n, d)
 					}
@@ -289,6 +292,8 @@ func TestGenerateErrors(t *testing.T) {
 		{"bad year", Options{Indicator: IndicatorAT, Years: []int{21}, Territories: ok}, "out of range"},
 		{"duplicate territory", Options{Indicator: IndicatorMP, Territories: append(ok, ok[0])}, "duplicate territory"},
 		{"no code", Options{Indicator: IndicatorMP, Territories: []territory.Territory{{Level: "departement"}}}, "needs a level and a code"},
+		{"rate indicator without rates", Options{Indicator: "demo-at-routier", Territories: ok}, "no valid national rate for sector 87"},
+		{"negative rate", Options{Indicator: "demo-at-routier", Territories: ok, Rates: func() map[string]float64 { r := testRates(1); r["F"] = -1; return r }()}, "sector F"},
 		{"negative size", Options{Indicator: IndicatorMP, Territories: []territory.Territory{{Level: "departement", Code: "31"}}, Employees: map[string]int{"31": -1}}, "negative"},
 	}
 	for _, c := range cases {
@@ -324,5 +329,74 @@ func TestSectorsAreTheFocus(t *testing.T) {
 		if all[i].Code != f.Code || all[i].Label() != f.Label {
 			t.Errorf("group %d: %s %q, focus %s %q", i, all[i].Code, all[i].Label(), f.Code, f.Label)
 		}
+	}
+}
+
+// testRates is a rate of r per 1 000 salariés in every sector.
+func testRates(r float64) map[string]float64 {
+	out := map[string]float64{}
+	for _, s := range sectors {
+		out[s.Code] = r
+	}
+	return out
+}
+
+// TestGenerateRateIndicators checks the rate indicators of the exposition
+// and maintien themes: the same fictive salariés as the AT frequency (one
+// workforce behind every demo map), their own draws, and the national
+// rates of the mirror's AT table as magnitudes.
+func TestGenerateRateIndicators(t *testing.T) {
+	raw, err := os.ReadFile(datasettest.File(t, "derived/at_2024_ctn_naf.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ts []territory.Territory
+	for i := 1; i <= 95; i++ {
+		ts = append(ts, territory.Territory{Level: "departement", Code: fmt.Sprintf("%02d", i), Region: strconv.Itoa(i % 13)})
+	}
+	at := parseRows(t, mustGenerate(t, Options{Indicator: IndicatorAT, Seed: 11, Years: []int{2024}, Territories: ts}))
+	for _, c := range []struct{ indicator, column string }{
+		{"demo-at-manutention", "Manutention manuelle"},
+		{"demo-at-routier", "Risque routier"},
+		{"demo-ip-nouvelles", "Nouvelles IP"},
+		{"demo-ip-graves", "dont IP avec taux ≥ 10% "},
+	} {
+		t.Run(c.indicator, func(t *testing.T) {
+			rates, err := RatesFromAT(bytes.NewReader(raw), c.column)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := parseRows(t, mustGenerate(t, Options{Indicator: c.indicator, Seed: 11, Years: []int{2024}, Territories: ts, Rates: rates}))
+			if len(rows) != len(at) {
+				t.Fatalf("%d rows, AT has %d", len(rows), len(at))
+			}
+			sameCounts := 0
+			num, den := map[string]int{}, map[string]int{}
+			for i, r := range rows {
+				if r.den != at[i].den || r.code != at[i].code || r.sector != at[i].sector || r.sex != at[i].sex {
+					t.Fatalf("row %d: %+v, AT row %+v: not the same salariés", i, r, at[i])
+				}
+				if r.num == at[i].num {
+					sameCounts++
+				}
+				if r.sex == "ensemble" {
+					num[r.sector] += r.num
+					den[r.sector] += r.den
+				}
+			}
+			if sameCounts == len(rows) {
+				t.Fatal("the counts are the AT counts: not their own draws")
+			}
+			for _, s := range sectors {
+				want := rates[s.Code]
+				got := 1000 * float64(num[s.Code]) / float64(den[s.Code])
+				// Poisson noise on small national rates: a wide band, and
+				// an absolute slack for the rarest (risque routier).
+				if got < 0.6*want-0.05 || got > 1.6*want+0.05 {
+					t.Errorf("sector %s: %.3f per 1000, national %.3f", s.Code, got, want)
+				}
+			}
+			t.Logf("France (fictive) 2024: %.2f per 1000 (national %.2f in F)", 1000*float64(num["ensemble"])/float64(max(1, den["ensemble"])), rates["F"])
+		})
 	}
 }

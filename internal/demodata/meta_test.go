@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"reflect"
@@ -52,8 +53,8 @@ func loadMeta(t *testing.T) map[string]indicator.Indicator {
 
 func TestMetadataValidates(t *testing.T) {
 	meta := loadMeta(t)
-	if len(meta) != 9 {
-		t.Fatalf("%d metadata files, want 9", len(meta))
+	if len(meta) != 13 {
+		t.Fatalf("%d metadata files, want 13", len(meta))
 	}
 	var demoSectors []string
 	demoSectors = append(demoSectors, indicator.SectorAll)
@@ -155,8 +156,24 @@ func TestRecipes(t *testing.T) {
 				t.Fatalf("layout %q", r.Layout)
 			}
 			if r.Generator != "" {
-				if r.Generator != "demodata.Generate" || r.Values != "" || r.GeneratorOptions == nil || r.GeneratorOptions.Indicator != r.Indicator || !ind.Demo {
+				if r.Generator != "demodata.Generate" || r.GeneratorOptions == nil || r.GeneratorOptions.Indicator != r.Indicator || !ind.Demo {
 					t.Errorf("generated recipe %+v", r)
+				}
+				// A rate indicator reads its national rates from the AT
+				// table; the others read no file.
+				_, rate := rateIndicators[r.Indicator]
+				if rate != (r.GeneratorOptions.RateColumn != "") || (r.Values != "") != rate {
+					t.Fatalf("generated recipe: values %q, rate_column %q", r.Values, r.GeneratorOptions.RateColumn)
+				}
+				if rate {
+					f, err := os.Open(datasettest.File(t, r.Values))
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer f.Close()
+					if _, err := RatesFromAT(f, r.GeneratorOptions.RateColumn); err != nil {
+						t.Fatal(err)
+					}
 				}
 				return
 			}
@@ -236,6 +253,44 @@ func TestRecipes(t *testing.T) {
 		if !seen[ind.ID] {
 			t.Errorf("%s has no recipe", name)
 		}
+	}
+}
+
+// TestRatesFromAT recomputes the national totals of the AT table's columns
+// the rate indicators read: the rates times the salariés of each sector
+// give back the published count (157 896 AT by manual handling...).
+func TestRatesFromAT(t *testing.T) {
+	cases := []struct {
+		column string
+		total  int
+	}{
+		{"Manutention manuelle", 157896},
+		{"Risque routier", 10598},
+		{"Nouvelles IP", 34302},
+		{"dont IP avec taux ≥ 10% ", 12397},
+	}
+	raw, err := os.ReadFile(datasettest.File(t, "derived/at_2024_ctn_naf.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		t.Run(c.column, func(t *testing.T) {
+			rates, err := RatesFromAT(bytes.NewReader(raw), c.column)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := 0.0
+			for _, s := range sectors {
+				sum += rates[s.Code] * float64(s.NationalEmployees) / 1000
+			}
+			if math.Abs(sum-float64(c.total)) > 0.5 {
+				t.Errorf("rates give back %.1f, published %d", sum, c.total)
+			}
+			t.Logf("%s: F %.2f, 87 %.2f, autres %.2f per 1000", c.column, rates["F"], rates["87"], rates[SectorOther])
+		})
+	}
+	if _, err := RatesFromAT(bytes.NewReader(raw), "Colonne absente"); err == nil || !strings.Contains(err.Error(), "Colonne absente") {
+		t.Errorf("unknown column: err = %v", err)
 	}
 }
 

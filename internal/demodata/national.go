@@ -121,3 +121,22 @@ func nationalCSV(figures func(code string) []string, sums ...map[string]int) ([]
 	w.Flush()
 	return buf.Bytes(), w.Error()
 }
+
+// RatesFromAT returns the national rate per 1 000 salariés of one count
+// column of the Assurance Maladie AT table (derived/at_2024_ctn_naf.csv:
+// "Manutention manuelle", "Nouvelles IP"...) by sector group: real
+// published figures, the magnitudes of the rate indicators of Generate.
+func RatesFromAT(r io.Reader, countCol string) (map[string]float64, error) {
+	sal, n, err := SectorTotals(r, "Nombre de salariés", countCol)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]float64{}
+	for _, s := range sectors {
+		if sal[s.Code] <= 0 {
+			return nil, fmt.Errorf("demodata: no salariés in sector %s", s.Code)
+		}
+		out[s.Code] = 1000 * float64(n[s.Code]) / float64(sal[s.Code])
+	}
+	return out, nil
+}

@@ -49,6 +49,10 @@ type GeneratorOptions struct {
 	Seed        int64  `json:"seed"`
 	Years       []int  `json:"years"`
 	Territories string `json:"territories"`
+	// RateColumn, for a rate indicator, is the column of the recipe's
+	// values file (the AT table, read for its national rates, not as
+	// values) whose rate per 1 000 salariés sets the magnitudes.
+	RateColumn string `json:"rate_column"`
 }
 
 // Recipes reads geodata/indicators/recipes.json.
@@ -113,7 +117,23 @@ func (r Recipe) Prepare(dir string, source map[string]string, known *territory.R
 		if set, ok := known.Level(territory.Level(g.Territories)); ok {
 			ts = set.All()
 		}
-		values, err = Generate(Options{Indicator: g.Indicator, Seed: g.Seed, Years: g.Years, Territories: ts})
+		var rates map[string]float64
+		if g.RateColumn != "" {
+			p, ok := source[r.Values]
+			if !ok {
+				return opt, fmt.Errorf("indicator %s: %s was not fetched", r.Indicator, r.Values)
+			}
+			f, err := os.Open(p)
+			if err != nil {
+				return opt, err
+			}
+			rates, err = RatesFromAT(f, g.RateColumn)
+			f.Close()
+			if err != nil {
+				return opt, fmt.Errorf("indicator %s: %s: %w", r.Indicator, r.Values, err)
+			}
+		}
+		values, err = Generate(Options{Indicator: g.Indicator, Seed: g.Seed, Years: g.Years, Territories: ts, Rates: rates})
 	default:
 		p, ok := source[r.Values]
 		if !ok {
