@@ -236,34 +236,7 @@ func BuildDiverging(ind Indicator, values []Value, opt DivergingOptions) (Chorop
 			return Choropleth{}, err
 		}
 	}
-	secretCount, missingCount := 0, 0
-	for i := range items {
-		switch {
-		case !math.IsNaN(figures[i]):
-			items[i].Class = c.Breaks.ClassOf(figures[i])
-		case items[i].Value.Status == StatusSecret:
-			items[i].Class = c.SecretClass()
-			secretCount++
-		default:
-			items[i].Class = c.MissingClass()
-			missingCount++
-		}
-	}
-	c.Items = items
-	for i, col := range c.Colors {
-		b := c.Breaks
-		lo := b.Min
-		if i > 0 {
-			lo = b.Upper[i-1]
-		}
-		hi := b.Upper[i]
-		c.Legend = append(c.Legend, LegendEntry{Class: i, Kind: KindValue, Min: ptr(lo), Max: ptr(hi), Color: col,
-			Label: RangeLabel(lo, hi, ind.Decimals, ind.Unit), Count: b.Counts[i]})
-	}
-	c.Legend = append(c.Legend,
-		LegendEntry{Class: c.SecretClass(), Kind: KindSecret, Color: SecretColor, Label: SecretLabel, Count: secretCount},
-		LegendEntry{Class: c.MissingClass(), Kind: KindMissing, Color: MissingColor, Label: MissingLabel, Count: missingCount},
-	)
+	c.place(items, figures, ind.Decimals, ind.Unit)
 	return c, nil
 }
 

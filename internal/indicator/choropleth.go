@@ -121,6 +121,14 @@ func BuildChoropleth(ind Indicator, values []Value, opt ChoroplethOptions) (Chor
 		c.Colors = []string{}
 		c.Note = "aucune valeur publiable : pas de classes"
 	}
+	c.place(items, figures, ind.Decimals, ind.Unit)
+	return c, nil
+}
+
+// place puts each item in its class (a value's, or the secret or missing
+// class) and writes the legend: one entry per value class with its range
+// and count, then the secret and missing entries with theirs.
+func (c *Choropleth) place(items []ClassedValue, figures []float64, decimals int, unit string) {
 	secretCount, missingCount := 0, 0
 	for i := range items {
 		switch {
@@ -144,14 +152,13 @@ func BuildChoropleth(ind Indicator, values []Value, opt ChoroplethOptions) (Chor
 		hi := b.Upper[i]
 		c.Legend = append(c.Legend, LegendEntry{
 			Class: i, Kind: KindValue, Min: ptr(lo), Max: ptr(hi), Color: col,
-			Label: RangeLabel(lo, hi, ind.Decimals, ind.Unit), Count: b.Counts[i],
+			Label: RangeLabel(lo, hi, decimals, unit), Count: b.Counts[i],
 		})
 	}
 	c.Legend = append(c.Legend,
 		LegendEntry{Class: c.SecretClass(), Kind: KindSecret, Color: SecretColor, Label: SecretLabel, Count: secretCount},
 		LegendEntry{Class: c.MissingClass(), Kind: KindMissing, Color: MissingColor, Label: MissingLabel, Count: missingCount},
 	)
-	return c, nil
 }
 
 // FormatNumber writes v with the given decimals in French style: decimal
