@@ -175,8 +175,25 @@ describe('cartes côte à côte', () => {
     // Hover on the first map: outlined on the second, each panel reads out its own value.
     const pt = await territoryPoint(page, 0);
     assert.ok(pt, 'a département under the first map');
-    await page.mouse.move(pt.x, pt.y);
-    await page.waitForFunction(() => [...document.querySelectorAll('.comparaison-panneau')].every((p) => p.dataset.lecture));
+    // The pointer may rest where it already was after the drags: move it
+    // off and back until both panels outline the territory under it.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await page.mouse.move(pt.x + 3, pt.y + 3);
+      await page.mouse.move(pt.x, pt.y);
+      const ok = await page
+        .waitForFunction(
+          (id) =>
+            [...document.querySelectorAll('.comparaison-panneau')].every((p) => p.dataset.lecture) &&
+            window.__atlas.compare.panels().every((p) => {
+              const layer = p.map.getLayer(p.atlas.fillLayerId(p.state.level));
+              return p.map.getFeatureState({ source: layer.source, sourceLayer: layer.sourceLayer, id }).hover === true;
+            }),
+          pt.id,
+          { timeout: 2000 },
+        )
+        .then(() => true, () => false);
+      if (ok) break;
+    }
     const states = await featureStates(page, pt.id);
     assert.equal(states[0].hover, true);
     assert.equal(states[1].hover, true, 'hover shown on the second map');
@@ -205,9 +222,23 @@ describe('cartes côte à côte', () => {
     await page.focus('.comparaison-panneau[data-panneau="2"] canvas');
     const k0 = await mainCamera(page);
     const periodBefore = await page.evaluate(() => window.__atlas.state().period);
+    // One key at a time: a zoom started during the pan's easing would cut it short.
     await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction(
+      (x0) =>
+        window.__atlas.map.getCenter().lng < x0 &&
+        !window.__atlas.map.isMoving() &&
+        window.__atlas.compare.panels().every((p) => !p.map.isMoving()),
+      k0.center[0],
+    );
     await page.keyboard.press('Equal');
-    await page.waitForFunction(() => window.__atlas.compare.panels().every((p) => !p.map.isMoving()) && !window.__atlas.map.isMoving());
+    await page.waitForFunction(
+      (z0) =>
+        window.__atlas.map.getZoom() > z0 + 0.5 &&
+        !window.__atlas.map.isMoving() &&
+        window.__atlas.compare.panels().every((p) => !p.map.isMoving()),
+      k0.zoom,
+    );
     const k1 = await mainCamera(page);
     assert.ok(k1.zoom > k0.zoom + 0.5, `zoomed by the keyboard ${k0.zoom} → ${k1.zoom}`);
     assert.ok(k1.center[0] < k0.center[0], `panned west by the keyboard ${k0.center} → ${k1.center}`);
