@@ -2,7 +2,6 @@ package indicator
 
 import (
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -338,33 +337,9 @@ func FranceReference(ind Indicator, regions []Value, expected []string) Referenc
 // territory has no rank and does not count. ok is false when code has no
 // publishable value.
 func Rank(values []Value, code string) (rank, of int, ok bool) {
-	type cv struct {
-		code string
-		v    float64
-	}
-	var xs []cv
-	for _, v := range values {
-		if _, x, pub := Gate(v); pub {
-			xs = append(xs, cv{v.Code, x})
-		}
-	}
-	sort.SliceStable(xs, func(i, j int) bool {
-		if xs[i].v != xs[j].v {
-			return xs[i].v > xs[j].v
-		}
-		return xs[i].code < xs[j].code
-	})
-	for i, x := range xs {
-		if x.code == code {
-			// Ties share the best rank.
-			r := i
-			for r > 0 && xs[r-1].v == x.v {
-				r--
-			}
-			return r + 1, len(xs), true
-		}
-	}
-	return 0, len(xs), false
+	ranks, of := Ranks(values)
+	rank, ok = ranks[code]
+	return rank, of, ok
 }
 
 // LatestPeriod returns the latest of the given period strings, "" if none
