@@ -217,3 +217,8 @@ export function choroplethURL(id: string, q: ChoroplethQuery): string {
 export function getChoropleth(id: string, q: ChoroplethQuery, signal?: AbortSignal): Promise<Choropleth> {
   return getJSON<Choropleth>(choroplethURL(id, q), signal);
 }
+
+/** A failure as a status line says it: the problem's title and detail, else the error. */
+export function errorText(err: unknown): string {
+  return err instanceof ApiError ? `${err.title} : ${err.detail}` : String(err);
+}

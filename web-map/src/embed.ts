@@ -3,8 +3,10 @@
 // It reads the same URL state (url-state.ts), draws with the same modules
 // (map, legend, labels) and talks to its host through the postMessage API
 // v1 (embed-messages.ts), with the origins the server allows only.
+import { must } from './ui';
 import {
   ApiError,
+  errorText,
   getChoropleth,
   getDefaultView,
   getTerritory,
@@ -69,16 +71,6 @@ declare global {
   interface Window {
     __atlasEmbed?: EmbedDebug;
   }
-}
-
-function must<T extends HTMLElement>(id: string): T {
-  const e = document.getElementById(id);
-  if (!e) throw new Error(`élément #${id} absent de la page`);
-  return e as T;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof ApiError ? `${err.title} : ${err.detail}` : String(err);
 }
 
 /** A request refused: the reason goes back to the host, nothing has changed. */

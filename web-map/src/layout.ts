@@ -18,6 +18,7 @@
 // in the handle, next to « Réglages », and the sheet shows one pane at a
 // time. On wider screens a pane leaves the sheet for its home (the right
 // column), and its tab is hidden with the handle.
+import { must } from './ui';
 import type { Choropleth } from './api';
 
 /** Same query as the @media block of style.css. */
@@ -48,12 +49,6 @@ interface Pane {
   tab: HTMLButtonElement;
   el: HTMLElement;
   home: () => HTMLElement | null;
-}
-
-function must<T extends HTMLElement>(id: string): T {
-  const e = document.getElementById(id);
-  if (!e) throw new Error(`élément #${id} absent de la page`);
-  return e as T;
 }
 
 export function initLayout(): Layout {

@@ -1,6 +1,8 @@
 // Wires the catalogue, the URL state, the map, the legend and the controls.
+import { must } from './ui';
 import {
   ApiError,
+  errorText,
   getChoropleth,
   getDefaultView,
   getTerritory,
@@ -58,18 +60,6 @@ declare global {
   interface Window {
     __atlas?: AtlasDebug;
   }
-}
-
-function must<T extends HTMLElement>(id: string): T {
-  const e = document.getElementById(id);
-  if (!e) throw new Error(`élément #${id} absent de la page`);
-  return e as T;
-}
-
-/** Makes a state consistent with the catalogue (unknown choices fall back). */
-/** A failure as the status line says it. */
-function errorText(err: unknown): string {
-  return err instanceof ApiError ? `${err.title} : ${err.detail}` : String(err);
 }
 
 function waitIdle(map: AtlasMap['map']): Promise<void> {

@@ -10,6 +10,7 @@
 //   URL, nothing sent (the indicator's own palette) by default.
 //
 // Both live in the view state (url-state.ts) like every other choice.
+import { must } from './ui';
 import type { Indicator, Level } from './api';
 import type { Controls } from './controls';
 import { LEVEL_LABELS } from './labels';
@@ -58,12 +59,6 @@ export interface PresentationDeps {
   state: () => ViewState;
   /** Records presentation mode in the state and the URL (no re-colouring). */
   setPresentation: (on: boolean) => void;
-}
-
-function must<T extends HTMLElement>(id: string): T {
-  const e = document.getElementById(id);
-  if (!e) throw new Error(`élément #${id} absent de la page`);
-  return e as T;
 }
 
 export function initPresentation(deps: PresentationDeps): void {

@@ -67,3 +67,10 @@ export function linkField(id: string, label: string, value: string, copyLabel: s
 export function charCount(s: string): number {
   return [...s].length;
 }
+
+/** The page's element of that id; its absence is a bug of the page, said in French. */
+export function must<T extends HTMLElement>(id: string): T {
+  const e = document.getElementById(id);
+  if (!e) throw new Error(`élément #${id} absent de la page`);
+  return e as T;
+}
