@@ -13,6 +13,7 @@
 //	atlas export mbtiles|pmtiles ... write a layer's tiles (and an indicator's values) as MBTiles or PMTiles
 //	atlas serve --mbtiles F ...      serve tile files with no database
 //	atlas admin token                make a token for the admin API and print it with its SHA-256
+//	atlas healthcheck                exit 0 when the server's /healthz answers 200 (the image's HEALTHCHECK)
 //
 // The database comes from DATABASE_URL, or else the project's private
 // cluster under ./.atlas/pg when it exists.
@@ -59,6 +60,7 @@ commands:
   export mbtiles        a layer's vector tiles (and an indicator's values) as MBTiles 1.3: --layer L [--indicator I --period P --sex S --sector S] [--minzoom Z --maxzoom Z] --out F.mbtiles
   export pmtiles        the same as one PMTiles v3 archive, for static hosts and CDNs: ... --out F.pmtiles
   admin token           make a token for the admin API (/api/v1/admin); its SHA-256 goes to atlas serve --admin-token-sha256
+  healthcheck           exit 0 when /healthz of the server at ATLAS_ADDR (--addr) answers 200, else 1: the image's HEALTHCHECK
 
 The database is DATABASE_URL, or the private cluster started by deploy/pg/cluster.sh.`
 
@@ -112,6 +114,8 @@ func run(ctx context.Context, args []string) error {
 		return fmt.Errorf("unknown bench %q (tiles, choropleth, workshop)", args[1])
 	case "admin":
 		return cmdAdmin(os.Stdout, args[1:])
+	case "healthcheck":
+		return cmdHealthcheck(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil
