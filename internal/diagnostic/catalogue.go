@@ -50,14 +50,16 @@ func (e Entry) Info() IndicatorInfo {
 }
 
 // Source is the source line printed under a figure of period ("" for
-// none): producer, source, period and the demo notice.
+// none) as producers write theirs: "Source : INSEE, taux de chômage
+// localisés, 3e trimestre 2023", then the demo notice. The provenance in
+// full (file, sheet, copy) stays in the metadata (Indicator.Source).
 func (e Entry) Source(period string) string {
 	s := "Source : " + e.Indicator.Producer
-	if e.Indicator.Source != "" {
-		s += ", " + e.Indicator.Source
+	if c := e.Indicator.Citation(); c != "" {
+		s += ", " + c
 	}
 	if period != "" {
-		s += " (" + period + ")"
+		s += ", " + indicator.PeriodLabel(period)
 	}
 	if e.Indicator.Demo {
 		s += " – " + indicator.DemoNotice

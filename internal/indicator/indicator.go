@@ -162,13 +162,19 @@ const SectorAll = "ensemble"
 // produces it, under which licence, and the rules (aggregation, secret
 // threshold, polarity) that the rest of the service applies to its values.
 type Indicator struct {
-	ID          string            `json:"id"`
-	Label       string            `json:"label"`
-	Theme       Theme             `json:"theme"`
-	Definition  string            `json:"definition"`
-	Unit        string            `json:"unit"`
-	Producer    string            `json:"producer"`
-	Source      string            `json:"source"`
+	ID         string `json:"id"`
+	Label      string `json:"label"`
+	Theme      Theme  `json:"theme"`
+	Definition string `json:"definition"`
+	Unit       string `json:"unit"`
+	Producer   string `json:"producer"`
+	// Source is the provenance in full: the file, the sheet, the copy it
+	// came through. It stays in the metadata and the API.
+	Source string `json:"source"`
+	// Publication is the dataset as the producer names it when citing it
+	// ("taux de chômage localisés"): what a printed source line says,
+	// with the producer and the vintage. Empty: the source's first clause.
+	Publication string            `json:"publication,omitempty"`
 	Licence     string            `json:"licence"`
 	Vintages    []string          `json:"vintages"`
 	Levels      []territory.Level `json:"levels"`
@@ -442,6 +448,43 @@ func (p Period) String() string {
 		return fmt.Sprintf("%04d", p.Year)
 	}
 	return fmt.Sprintf("%04d-T%d", p.Year, p.Quarter)
+}
+
+// Label is the period as a sentence reads it: "2021", "3e trimestre 2021"
+// ("1er" for the first).
+func (p Period) Label() string {
+	switch p.Quarter {
+	case 0:
+		return fmt.Sprintf("%04d", p.Year)
+	case 1:
+		return fmt.Sprintf("1er trimestre %04d", p.Year)
+	}
+	return fmt.Sprintf("%de trimestre %04d", p.Quarter, p.Year)
+}
+
+// PeriodLabel is Label of a period string, the string itself when it does
+// not parse.
+func PeriodLabel(s string) string {
+	p, err := ParsePeriod(s)
+	if err != nil {
+		return s
+	}
+	return p.Label()
+}
+
+// Citation is the producer's name of the dataset: Publication, else the
+// source up to its first clause (before " ; " or " (").
+func (ind Indicator) Citation() string {
+	if ind.Publication != "" {
+		return ind.Publication
+	}
+	s := ind.Source
+	for _, sep := range []string{" ; ", " (", ", fichier", ". "} {
+		if i := strings.Index(s, sep); i > 0 {
+			s = s[:i]
+		}
+	}
+	return strings.TrimSpace(strings.TrimSuffix(s, "."))
 }
 
 // Less orders periods in time; a year sorts before its own quarters, so
