@@ -275,3 +275,56 @@ func TestCode(t *testing.T) {
 		}
 	}
 }
+
+// TestViewAnalysis checks that a view carries its analysis map to the
+// followers, checked by the read side's own rules, the field at fault named.
+func TestViewAnalysis(t *testing.T) {
+	s, _ := fixture(t)
+	ctx := context.Background()
+	c, err := s.Create(ctx, Create{Title: "Analyses", Region: "76", View: view("ensemble")}, "client", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, ft := c.Workshop.Code, c.FacilitatorToken
+	for _, tc := range []struct {
+		name     string
+		analysis Analysis
+		field    string // "" when valid
+	}{
+		{"evolution, entry and exit of the plan", Analysis{Mode: "evolution"}, ""},
+		{"evolution between two periods, relative", Analysis{Mode: "evolution", From: "2022", To: "2023", Change: "relative"}, ""},
+		{"sex gap as a difference", Analysis{Mode: "sex-gap", Gap: "difference"}, ""},
+		{"crossing", Analysis{Mode: "bivariate", With: "taux", WithPeriod: "2022"}, ""},
+		{"unknown mode", Analysis{Mode: "carte"}, "analysis.mode"},
+		{"unknown change", Analysis{Mode: "evolution", Change: "double"}, "analysis.change"},
+		{"malformed period", Analysis{Mode: "evolution", From: "hier"}, "analysis.from"},
+		{"unknown gap", Analysis{Mode: "sex-gap", Gap: "moyenne"}, "analysis.gap"},
+		{"crossing without its indicator", Analysis{Mode: "bivariate"}, "analysis.with"},
+		{"crossing with an unknown indicator", Analysis{Mode: "bivariate", With: "inconnu"}, "analysis.with"},
+		{"crossing at a malformed period", Analysis{Mode: "bivariate", With: "taux", WithPeriod: "hier"}, "analysis.with_period"},
+	} {
+		v := view("ensemble")
+		a := tc.analysis
+		v.Analysis = &a
+		_, err := s.SetView(ctx, code, ft, v)
+		var e *Error
+		switch {
+		case tc.field == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.field == "":
+			g, err := s.Get(ctx, code, "", base)
+			if err != nil || g.View.Analysis == nil || *g.View.Analysis != a {
+				t.Errorf("%s: followers get %+v (%v), want %+v", tc.name, g.View.Analysis, err, a)
+			}
+		case !errors.As(err, &e) || e.Kind != Invalid || e.Field != tc.field:
+			t.Errorf("%s: %v, want the field %s invalid", tc.name, err, tc.field)
+		}
+	}
+	// A view without an analysis is the indicator's map again.
+	if _, err := s.SetView(ctx, code, ft, view("ensemble")); err != nil {
+		t.Fatal(err)
+	}
+	if g, err := s.Get(ctx, code, "", base); err != nil || g.View.Analysis != nil {
+		t.Errorf("plain view: %+v %v", g.View.Analysis, err)
+	}
+}

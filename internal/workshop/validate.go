@@ -81,6 +81,11 @@ func checkView(ctx context.Context, diag *diagnostic.Service, v View, field stri
 		}
 		v.Selection = code
 	}
+	if v.Analysis != nil {
+		if err := checkAnalysis(ctx, diag, q, *v.Analysis, field+".analysis"); err != nil {
+			return v, err
+		}
+	}
 	b := v.Bounds
 	for _, x := range b {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -91,4 +96,38 @@ func checkView(ctx context.Context, diag *diagnostic.Service, v View, field stri
 		return v, invalid(field+".bounds", "ouest < est entre -180 et 180, sud < nord entre -90 et 90")
 	}
 	return v, nil
+}
+
+// checkAnalysis validates a view's analysis with the read side's own
+// selection of that map, so that a view followers receive is one the
+// analysis routes draw; fields are named as in the analysis.
+func checkAnalysis(ctx context.Context, diag *diagnostic.Service, q diagnostic.MapQuery, a Analysis, field string) error {
+	var err error
+	rename := map[string]string{}
+	switch a.Mode {
+	case "evolution":
+		_, err = diag.SelectEvolution(ctx, diagnostic.EvolutionQuery{MapQuery: q, From: a.From, To: a.To, Change: a.Change})
+	case "sex-gap":
+		_, err = diag.SelectSexGap(ctx, diagnostic.SexGapQuery{MapQuery: q, Gap: a.Gap})
+	case "bivariate":
+		rename = map[string]string{"with-period": "with_period"}
+		_, err = diag.SelectCross(ctx, diagnostic.CrossQuery{Query: q.Query, With: a.With, WithPeriod: a.WithPeriod})
+	default:
+		return invalid(field+".mode", "mode inconnu : attendu evolution, bivariate ou sex-gap")
+	}
+	var pe *diagnostic.ParamError
+	var nf *diagnostic.NotFoundError
+	switch {
+	case errors.As(err, &pe):
+		name := pe.Name
+		if r, ok := rename[name]; ok {
+			name = r
+		}
+		return invalid(field+"."+name, "%s", pe.Reason)
+	case errors.As(err, &nf):
+		// The indicator itself was checked: what is missing is the mode's
+		// data (values by sex for a gap).
+		return invalid(field+".mode", "%s", nf.Error())
+	}
+	return err
 }

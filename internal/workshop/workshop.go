@@ -27,6 +27,28 @@ type View struct {
 	Selection string `json:"selection"`
 	// Bounds are west, south, east, north (WGS84).
 	Bounds [4]float64 `json:"bounds"`
+	// Analysis is the analysis map shown instead of the indicator's, or
+	// nil: followers draw what the facilitator analyses.
+	Analysis *Analysis `json:"analysis,omitempty"`
+}
+
+// Analysis is an analysis map of a view: an evolution between two
+// periods, a crossing with a second indicator or the women/men gap, with
+// that mode's parameters as the API's routes take them ("" for their
+// defaults). The view's indicator, level, sex, sector and région are its
+// own.
+type Analysis struct {
+	// Mode is evolution, bivariate or sex-gap.
+	Mode string `json:"mode"`
+	// From, To and Change are the evolution's (absolute or relative).
+	From   string `json:"from,omitempty"`
+	To     string `json:"to,omitempty"`
+	Change string `json:"change,omitempty"`
+	// With and WithPeriod are the crossing's second indicator and its period.
+	With       string `json:"with,omitempty"`
+	WithPeriod string `json:"with_period,omitempty"`
+	// Gap is the sex gap's ratio or difference.
+	Gap string `json:"gap,omitempty"`
 }
 
 // Step is a view the facilitator bookmarked, to come back to.
