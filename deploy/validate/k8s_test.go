@@ -286,4 +286,3 @@ func TestRestricted(t *testing.T) {
 		t.Errorf("%d pod templates checked, want 2", pods)
 	}
 }
-
