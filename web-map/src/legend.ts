@@ -15,18 +15,20 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
 /**
  * Draws the legend of a choropleth into `root`. `titleId` names its title
  * (the table refers to it): a page with several legends (maps side by side)
- * gives each its own.
+ * gives each its own. `subtitle` replaces the period line (an analysis map
+ * says its own periods).
  */
-export function renderLegend(root: HTMLElement, ch: Choropleth, ind: Indicator | undefined, titleId = 'legende-titre'): void {
+export function renderLegend(root: HTMLElement, ch: Choropleth, ind: Indicator | undefined, titleId = 'legende-titre', subtitle?: string): void {
   // A regional map says which région its classes were computed in.
   const study = ch.within?.name ?? '';
   root.replaceChildren();
+  delete root.dataset['analysis'];
   root.append(el('h2', { id: titleId }, ch.label));
   const sub: string[] = [periodLabel(ch.period)];
   if (study) sub.unshift(study);
   if (ch.sex !== 'ensemble') sub.push(sexLabel(ch.sex));
   if (ch.sector !== 'ensemble') sub.push(`secteur ${ch.sector}`);
-  root.append(el('p', { class: 'legende-periode', 'data-period': ch.period }, sub.join(' · ')));
+  root.append(el('p', { class: 'legende-periode', 'data-period': ch.period }, subtitle ?? sub.join(' · ')));
   if (ch.notice) root.append(el('p', { class: 'legende-avis', role: 'note' }, ch.notice));
 
   const table = el('table', { class: 'legende-table', 'aria-describedby': titleId });

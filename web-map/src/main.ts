@@ -14,6 +14,7 @@ import {
   type Level,
   type TerritoryRef,
 } from './api';
+import { AnalysisControls, analysisLines, getAnalysis, renderAnalysisLegend, showScatterSelection, type AnalysisResult } from './analysis';
 import { Comparison, defaultPanels, type CompareDebug } from './compare';
 import { Controls, type Change } from './controls';
 import { formatValue, LEVEL_LABELS } from './labels';
@@ -26,10 +27,10 @@ import { initPresentation } from './presentation';
 import { initProfile } from './profile';
 import { initSearch } from './search';
 import { AtlasMap, type Bounds, type FeatureRef } from './map';
-import { DEFAULT_CAMERA, DEFAULT_STATE, parseState, writeState, type ViewState } from './url-state';
+import { DEFAULT_CAMERA, DEFAULT_STATE, NO_ANALYSIS, parseState, writeState, type Analysis, type ViewState } from './url-state';
 import { choroplethQuery, levelOf, resolve } from './view-state';
 import type { AtlasApp, ChangeSource } from './app';
-import { getWorkshop, problemText, WorkshopError, type Workshop, type WorkshopView } from './workshop-api';
+import { getWorkshop, problemText, WorkshopError, type Workshop, type WorkshopAnalysis, type WorkshopView } from './workshop-api';
 import { facilitatorToken, parseWorkshopLink, participantToken, setParticipantToken, takeWorkshopLink } from './workshop-link';
 import './style.css';
 
@@ -50,6 +51,8 @@ interface AtlasDebug {
   atlas: AtlasMap;
   state: () => ViewState;
   choropleth: () => Choropleth | null;
+  /** The analysis drawn (null: the plain map). */
+  analysis: () => AnalysisResult | null;
   refreshes: number;
   error: string | null;
   metrics: { firstPaintMs: number | null; recolours: Recolour[]; marks: () => Record<string, number> };
@@ -81,7 +84,47 @@ function viewState(v: WorkshopView, base: ViewState): ViewState {
     region: v.region ?? '',
     selection: v.selection ?? '',
     camera: null,
+    analysis: analysisOfView(v.analysis),
   };
+}
+
+/** A workshop view's analysis as the view state holds it. */
+function analysisOfView(a: WorkshopAnalysis | undefined): Analysis {
+  if (!a) return NO_ANALYSIS;
+  return {
+    mode: a.mode,
+    from: a.from ?? '',
+    to: a.to ?? '',
+    change: a.change === 'relative' ? 'relative' : 'absolute',
+    with: a.with ?? '',
+    withPeriod: a.with_period ?? '',
+    gap: a.gap === 'difference' ? 'difference' : 'ratio',
+  };
+}
+
+/** The analysis of a view state as a workshop view carries it (none for the plain map). */
+function viewAnalysis(a: Analysis): WorkshopAnalysis | undefined {
+  switch (a.mode) {
+    case '':
+      return undefined;
+    case 'evolution':
+      return { mode: a.mode, from: a.from, to: a.to, change: a.change };
+    case 'bivariate':
+      return { mode: a.mode, with: a.with, with_period: a.withPeriod };
+    case 'sex-gap':
+      return { mode: a.mode, gap: a.gap };
+  }
+}
+
+/** What the page draws: the choropleth the map paints, and the analysis it comes from. */
+interface Shown {
+  ch: Choropleth;
+  analysis: AnalysisResult | null;
+}
+
+function load(s: ViewState, signal?: AbortSignal): Promise<Shown> {
+  if (s.analysis.mode) return getAnalysis(s, signal).then((a) => ({ ch: a.ch, analysis: a }));
+  return getChoropleth(s.indicator, choroplethQuery(s), signal).then((ch) => ({ ch, analysis: null }));
 }
 
 /**
@@ -159,12 +202,13 @@ async function start(): Promise<void> {
   // The first choropleth is asked for now, while the map starts and loads
   // the first level's tiles: nothing waits on anything else.
   const firstLevel = levelOf(state);
-  let pending: Promise<Choropleth> | null = getChoropleth(state.indicator, choroplethQuery(state));
+  let pending: Promise<Shown> | null = load(state);
   pending.catch(() => {}); // reported by refresh() when it awaits it
   const atlas = new AtlasMap(must('carte'), workshopView?.bounds ?? state.camera ?? extent ?? DEFAULT_CAMERA, tilesets, firstLevel, state.region);
   void atlas.whenLoaded().then(() => performance.mark('atlas-carte-chargee'));
 
   const controls = new Controls(must('controles'));
+  const analysisControls = new AnalysisControls(must('ctl-analyse'));
   const compareButton = must<HTMLButtonElement>('bouton-comparer');
   const comparison = new Comparison(must('mise-en-page'), {
     tilesets,
@@ -197,6 +241,7 @@ async function start(): Promise<void> {
     void comparison.update();
   });
   let current: Choropleth | null = null;
+  let analysis: AnalysisResult | null = null;
   let byId = new Map<number, ChoroplethTerritory>();
   let seq = 0;
   let inflight: AbortController | null = null;
@@ -207,6 +252,7 @@ async function start(): Promise<void> {
     compare: comparison.debug,
     state: () => state,
     choropleth: () => current,
+    analysis: () => analysis,
     refreshes: 0,
     error: null,
     lastExport: null,
@@ -234,6 +280,7 @@ async function start(): Promise<void> {
   function describe(t: ChoroplethTerritory | undefined, f: FeatureRef): string[] {
     const name = t?.name ?? String(f.properties?.['name'] ?? '');
     const code = t?.code ?? String(f.properties?.['code'] ?? '');
+    if (analysis && t) return [name, `${LEVEL_LABELS[current?.level ?? 'departement']} ${code}`, ...analysisLines(analysis, t.code, ind)];
     let value: string;
     if (!t || t.status === 'missing') value = 'donnée manquante';
     else if (t.status === 'secret') value = 'secret statistique';
@@ -250,14 +297,15 @@ async function start(): Promise<void> {
     }
     const inside = atlas.inStudyArea(h.feature);
     const t = inside ? byId.get(Number(h.feature.id)) : undefined;
-    const [name, code, described, cls] = describe(t, h.feature);
+    const [name, code, described, ...more] = describe(t, h.feature);
     const value = inside ? described : `hors du territoire d’étude (${current?.within?.name ?? state.region})`;
+    const cls = inside ? more.join('\n') : '';
     tooltip.replaceChildren();
     const strong = document.createElement('strong');
     strong.textContent = name ?? '';
     // The workshop's lines (contributions, dots), for a territory of the choropleth.
     const extra = t ? tooltipLines.map((f) => f(levelOf(state), t.code)) : [];
-    const lines = [code, value, cls, ...extra].filter((x): x is string => !!x).map((x) => {
+    const lines = [code, value, ...cls.split('\n'), ...extra].filter((x): x is string => !!x).map((x) => {
       const d = document.createElement('div');
       d.textContent = x;
       return d;
@@ -286,15 +334,23 @@ async function start(): Promise<void> {
     atlas.select(levelOf(state), t ?? null);
     insets.select(t?.id ?? null);
     comparison.showSelection();
+    showScatterSelection(must('legende'), t?.code ?? '');
     selectionBox.hidden = !t;
     if (t) {
       selectionBox.replaceChildren();
       const h = document.createElement('h2');
       h.textContent = t.name;
-      const p = document.createElement('p');
-      p.textContent =
-        t.status === 'published' ? formatValue(t.value ?? 0, ind.decimals, ind.unit) : t.status === 'secret' ? 'secret statistique' : 'donnée manquante';
-      selectionBox.append(h, p);
+      const lines = analysis
+        ? analysisLines(analysis, t.code, ind)
+        : [t.status === 'published' ? formatValue(t.value ?? 0, ind.decimals, ind.unit) : t.status === 'secret' ? 'secret statistique' : 'donnée manquante'];
+      selectionBox.append(
+        h,
+        ...lines.map((x) => {
+          const p = document.createElement('p');
+          p.textContent = x;
+          return p;
+        }),
+      );
     }
   }
 
@@ -302,6 +358,35 @@ async function start(): Promise<void> {
   const userListeners: Array<() => void> = [];
   const viewChanged = (source: ChangeSource): void => viewListeners.forEach((cb) => cb(source));
   const userActs = (): void => userListeners.forEach((cb) => cb());
+
+  /** Selects a territory of the map by its code (a point of the scatter plot), as a click on it does. */
+  function selectCode(code: string): void {
+    const t = current?.territories.find((x) => x.code === code);
+    if (t) atlas.onClick({ id: t.id });
+  }
+
+  // The controls an analysis makes moot: the period of an evolution (it has
+  // its two), the sex of a gap, the classification of a crossing (terciles).
+  const periodRow = must<HTMLElement>('controles').querySelector<HTMLElement>('fieldset.periode');
+  const rowsOf = (ids: string[]): HTMLElement[] =>
+    ids.flatMap((id) => [must<HTMLElement>(id), document.querySelector<HTMLElement>(`label[for="${id}"]`)]).filter((e): e is HTMLElement => !!e);
+  const classRows = rowsOf(['ctl-methode', 'ctl-classes']);
+  // An analysis has the API's own palette (diverging, or bivariate).
+  const paletteRows = rowsOf(['ctl-palette']);
+  function showModeRows(): void {
+    const mode = state.analysis.mode;
+    if (periodRow) periodRow.hidden = mode === 'evolution';
+    if (mode === 'sex-gap') must<HTMLElement>('ligne-sexe').hidden = true;
+    for (const e of classRows) e.hidden = mode === 'bivariate';
+    for (const e of paletteRows) e.hidden = mode !== '';
+  }
+
+  analysisControls.onChange = (a) => {
+    userActs();
+    ({ state, ind } = resolve({ ...state, analysis: a }, indicators));
+    viewChanged('user');
+    void refresh('analyse');
+  };
 
   atlas.onClick = (f) => {
     // Only the territories of the choropleth can be selected: a click on the
@@ -337,18 +422,23 @@ async function start(): Promise<void> {
       const level = levelOf(state);
       const levelChanged = atlas.currentLevel() !== level;
       // Tiles of a new level and the choropleth load together.
-      const request = pending ?? getChoropleth(state.indicator, choroplethQuery(state), ac.signal);
+      const request = pending ?? load(state, ac.signal);
       pending = null;
-      const [, ch] = await Promise.all([atlas.showLevel(level), request]);
+      const [, shown] = await Promise.all([atlas.showLevel(level), request]);
       if (my !== seq) return;
       const t1 = performance.now();
       if (debug.metrics.firstPaintMs === null) performance.mark('atlas-choroplethe');
+      const ch = shown.ch;
       current = ch;
+      analysis = shown.analysis;
       byId = new Map(ch.territories.map((t) => [t.id, t]));
       const applyMs = atlas.applyChoropleth(ch);
-      renderLegend(must('legende'), ch, ind);
+      if (analysis) renderAnalysisLegend(must('legende'), analysis, ind, { select: selectCode });
+      else renderLegend(must('legende'), ch, ind);
       layout.renderMiniLegend(ch);
       controls.render(indicators, state, ch.period);
+      analysisControls.render(state, ind, indicators, analysis);
+      showModeRows();
       showSelection();
       persist();
       document.title = `${ch.label} – Atlas Santé-Travail`;
@@ -430,7 +520,7 @@ async function start(): Promise<void> {
     atlas.setStudyArea(state.region);
     paletteSelect.value = state.palette;
     const keys = ['indicator', 'level', 'period', 'sex', 'sector', 'method', 'classes', 'palette', 'region'] as const;
-    const recolour = keys.some((k) => before[k] !== state[k]);
+    const recolour = keys.some((k) => before[k] !== state[k]) || JSON.stringify(before.analysis) !== JSON.stringify(state.analysis);
     viewChanged('program');
     if (recolour) await refresh('atelier');
     else if (before.selection !== state.selection) {
@@ -465,7 +555,17 @@ async function start(): Promise<void> {
   // Decided before the panel's first look at the selection: a participant's
   // phone starts following.
   let holdProfile = !!joined.snapshot && layout.isMobile() && !facilitatorToken(joined.code);
-  const profile = initProfile({ atlas, state: () => state, indicators, hold: () => holdProfile });
+  const profile = initProfile({
+    atlas,
+    state: () => state,
+    indicators,
+    hold: () => holdProfile,
+    setReference(ref) {
+      state = { ...state, reference: ref };
+      persist();
+      profile.sync();
+    },
+  });
   initSearch({ atlas, state: () => state, profile });
   initPlaceLabels(atlas);
 
@@ -491,6 +591,7 @@ async function start(): Promise<void> {
         region: state.region,
         selection: state.selection,
         bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()],
+        ...(state.analysis.mode ? { analysis: viewAnalysis(state.analysis) } : {}),
       };
     },
     applyView,

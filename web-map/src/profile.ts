@@ -1,14 +1,20 @@
 // The profile panel of the selected territory: every indicator of its
 // profile (/api/v1/territories/{level}/{code}/profile) grouped by theme, with
-// the latest value, the rank among its siblings, the comparison with its
-// région and a small inline SVG time-series chart (no chart library).
+// the latest value, the rank among its siblings, the comparison with a
+// reference territory (its région unless the user chose another: `ref=` in
+// the link), the change since the first period with the rank change, women
+// and men side by side for the indicators by sex, and a small inline SVG
+// time-series chart (no chart library).
 //
 // The selection lives in the URL (`sel`): the panel follows it. It changes
 // the selection by rewriting the hash, which main.ts already listens to, so
 // the map, the URL and the panel stay one state.
-import { ApiError, getJSON, getTerritory, type Indicator, type Level, type TerritoryDetail, type TerritoryRef } from './api';
+import { ApiError, getJSON, getTerritory, type Indicator, type Level, type Sex, type TerritoryDetail, type TerritoryRef } from './api';
+import { rankChangeText } from './analysis';
 import { formatValue, LEVEL_LABELS, periodLabel } from './labels';
 import type { AtlasMap } from './map';
+import { TerritorySearch } from './search';
+import { el as node, svg } from './ui';
 import type { ViewState } from './url-state';
 
 export type ProfileStatus = 'published' | 'secret' | 'missing' | 'provisional' | 'estimated';
@@ -42,14 +48,37 @@ export interface ProfileEntry {
   status: ProfileStatus;
   rank?: { rank: number; of: number; among: string };
   region?: ProfileReference;
+  /** The reference territory's value at the same period (the région by default). */
+  reference?: ProfileReference;
+  /** From the first period of the series to the latest (absolute), with the ranks at both. */
+  change?: ProfileChange;
   series?: SeriesPoint[];
   source?: string;
   notice?: string;
 }
 
+export interface ProfileChange {
+  from: string;
+  to: string;
+  value?: number | null;
+  status: ProfileStatus;
+  rank_from?: number;
+  rank_to?: number;
+  rank_change?: number;
+}
+
 export interface Profile {
   territory: TerritoryRef;
+  /** The territory compared with: the one asked for, else the région. */
+  reference?: TerritoryRef;
   indicators: ProfileEntry[];
+}
+
+/** One sex's value of an indicator at a period (GET /indicators/{id}/values). */
+interface SexValue {
+  sex: Sex;
+  value?: number | null;
+  status: ProfileStatus;
 }
 
 /** The five themes of the catalogue, in their order; labels from the catalogue win. */
@@ -71,8 +100,24 @@ const LEVEL_PLURALS: Record<Level, [string, string]> = {
 
 const seg = (s: string): string => encodeURIComponent(s);
 
-export function getProfile(level: Level, code: string, signal?: AbortSignal): Promise<Profile> {
-  return getJSON<Profile>(`/api/v1/territories/${seg(level)}/${seg(code)}/profile`, signal);
+/** The profile of a territory, compared with `ref` (`departement:34`, `france`; '' for its région). */
+export function getProfile(level: Level, code: string, signal?: AbortSignal, ref = ''): Promise<Profile> {
+  const q = ref ? `?ref=${encodeURIComponent(ref)}` : '';
+  return getJSON<Profile>(`/api/v1/territories/${seg(level)}/${seg(code)}/profile${q}`, signal);
+}
+
+/** Women's and men's values of one territory at one period (the API gates them as every value). */
+async function sexValues(id: string, level: Level, code: string, period: string, signal: AbortSignal): Promise<SexValue[]> {
+  const p = new URLSearchParams({ level, within: `${level}:${code}`, period, sector: 'ensemble' });
+  const body = await getJSON<{ values: Array<SexValue & { code: string }> }>(`/api/v1/indicators/${seg(id)}/values?${p.toString()}`, signal);
+  return body.values.filter((v) => v.code === code && (v.sex === 'femmes' || v.sex === 'hommes'));
+}
+
+/** « Région Occitanie », « Département Hérault », « France ». */
+export function referenceName(r: { level: string; code: string; name: string }): string {
+  if (r.level === 'france') return 'France';
+  const label = LEVEL_LABELS[r.level as Level] ?? r.level;
+  return `${label} ${r.name || r.code}`;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
@@ -82,13 +127,6 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return e;
 }
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, text?: string): SVGElementTagNameMap[K] {
-  const e = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 function hasValue(s: ProfileStatus, v: number | null | undefined): v is number {
   return (s === 'published' || s === 'provisional' || s === 'estimated') && typeof v === 'number' && Number.isFinite(v);
@@ -125,25 +163,43 @@ export function rankText(rank: { rank: number; of: number; among: string }, leve
 }
 
 function comparisonText(e: ProfileEntry, aggregation: string | undefined): string {
-  const r = e.region;
+  const r = e.reference ?? e.region;
   if (!r) return '';
-  const name = r.name || `région ${r.code}`;
+  const isRegion = r.level === 'region';
+  const title = referenceName(r);
   if (!hasValue(r.status, r.value)) {
     const why = r.status === 'secret' ? 'secret statistique' : r.reason ? r.reason : 'donnée manquante';
-    return `Région ${name} : ${why}`;
+    return `${title} : ${why}`;
   }
-  const ref = `Région ${name} : ${formatValue(r.value, e.decimals, e.unit)}`;
+  const ref = `${title} : ${formatValue(r.value, e.decimals, e.unit)}`;
   if (!hasValue(e.status, e.value)) return ref;
   if (aggregation === 'sum') {
     if (r.value === 0) return ref;
     const share = (100 * e.value) / r.value;
-    return `${ref}, soit ${number(share, 1)}\u00a0% du total régional`;
+    return `${ref}, soit ${number(share, 1)}\u00a0% ${isRegion ? 'du total régional' : 'de la référence'}`;
   }
   const diff = e.value - r.value;
   const rounded = Number(diff.toFixed(e.decimals));
-  if (rounded === 0) return `${ref} (valeur égale à celle de la région)`;
+  const of = r.level === 'france' ? 'de la France' : r.level === 'region' ? 'de la région' : 'de la référence';
+  if (rounded === 0) return `${ref} (valeur égale à celle ${of})`;
   const sign = rounded > 0 ? '+' : '−';
-  return `${ref} ; écart ${sign}${number(Math.abs(diff), e.decimals)} (${rounded > 0 ? 'au-dessus' : 'en dessous'} de la région)`;
+  return `${ref} ; écart ${sign}${number(Math.abs(diff), e.decimals)} (${rounded > 0 ? 'au-dessus' : 'en dessous'} ${of})`;
+}
+
+/** « Évolution 2020 → 2023 : +1,2 … ; rang 5 → 3 (gagne 2 places) »; secret or missing say so. */
+function changeText(e: ProfileEntry): string {
+  const c = e.change;
+  if (!c) return '';
+  const head = `Évolution ${periodLabel(c.from)} → ${periodLabel(c.to)}`;
+  if (c.status === 'secret') return `${head} : secret statistique`;
+  if (!hasValue(c.status, c.value)) return `${head} : donnée manquante`;
+  const v = c.value;
+  const abs = formatValue(Math.abs(v), e.decimals, e.unit);
+  let text = `${head} : ${v > 0 ? '+' : v < 0 ? '−' : ''}${abs}`;
+  if (typeof c.rank_from === 'number' && typeof c.rank_to === 'number') {
+    text += ` ; rang ${c.rank_from} → ${c.rank_to} (${rankChangeText(c.rank_change ?? c.rank_from - c.rank_to)})`;
+  }
+  return text;
 }
 
 /** A period as a decimal year ("2023-T3" → 2023.5); NaN when not a date. */
@@ -255,6 +311,8 @@ export interface ProfileContext {
    * is taken as seen without opening the panel.
    */
   hold?: () => boolean;
+  /** Chooses the reference territory ('' for the région): main.ts keeps it in the state and the link. */
+  setReference?: (ref: string) => void;
 }
 
 export class ProfilePanel {
@@ -309,7 +367,7 @@ export class ProfilePanel {
   sync(): void {
     const s = this.ctx.state();
     const level: Level = s.level || 'departement';
-    const key = s.selection ? `${level}/${s.selection}` : '';
+    const key = s.selection ? `${level}/${s.selection}?${s.reference}` : '';
     if (key === this.shownKey) {
       if (this.link) this.link.href = location.href;
       return;
@@ -320,7 +378,7 @@ export class ProfilePanel {
       this.shownKey = key;
       return;
     }
-    void this.load(level, s.selection);
+    void this.load(level, s.selection, s.reference);
   }
 
   /** Hides the panel but keeps the selection (a phone going back to following). */
@@ -354,7 +412,7 @@ export class ProfilePanel {
     this.root.dataset['state'] = 'closed';
   }
 
-  private async load(level: Level, code: string): Promise<void> {
+  private async load(level: Level, code: string, ref: string): Promise<void> {
     this.inflight?.abort();
     const ac = new AbortController();
     this.inflight = ac;
@@ -368,10 +426,11 @@ export class ProfilePanel {
     this.root.dataset['code'] = code;
     this.root.replaceChildren(this.header(code, `${LEVEL_LABELS[level]} ${code}`), el('p', { class: 'profil-chargement', role: 'status' }, 'Chargement du profil…'));
     try {
-      const [detail, profile] = await Promise.all([getTerritory(level, code, ac.signal), getProfile(level, code, ac.signal)]);
+      const [detail, profile] = await Promise.all([getTerritory(level, code, ac.signal), getProfile(level, code, ac.signal, ref)]);
       if (ac.signal.aborted) return;
-      this.render(level, detail, profile);
+      this.render(level, detail, profile, ref);
       this.root.dataset['state'] = 'ready';
+      void this.fillSexes(level, code, profile, ac.signal);
     } catch (err) {
       if (ac.signal.aborted) return;
       const msg =
@@ -398,7 +457,7 @@ export class ProfilePanel {
     return wrap;
   }
 
-  private render(level: Level, detail: TerritoryDetail, profile: Profile): void {
+  private render(level: Level, detail: TerritoryDetail, profile: Profile, ref: string): void {
     const region = detail.parents?.find((p) => p.level === 'region');
     const t = profile.territory;
     this.root.setAttribute('aria-label', `Profil du territoire : ${t.name}`);
@@ -416,6 +475,7 @@ export class ProfilePanel {
     const p = el('p', { class: 'profil-lien-ligne' });
     p.append(link);
     parts.push(p);
+    parts.push(this.referenceBox(profile, ref, region));
 
     const catalogue = new Map(this.ctx.indicators.map((i) => [i.id, i]));
     const themeLabel = new Map<string, string>(THEMES);
@@ -443,6 +503,63 @@ export class ProfilePanel {
     this.root.replaceChildren(...parts);
   }
 
+  /**
+   * « Comparer avec » : the reference territory named, a choice of the
+   * région or France, and a search box for any other territory (all levels).
+   */
+  private referenceBox(profile: Profile, ref: string, region: TerritoryRef | undefined): HTMLElement {
+    const box = el('section', { class: 'profil-ref', 'aria-labelledby': 'profil-ref-titre', 'data-ref': ref });
+    box.append(el('h3', { id: 'profil-ref-titre' }, 'Comparer avec'));
+    const r = profile.reference;
+    box.append(el('p', { class: 'profil-ref-actuelle', 'data-level': r?.level ?? '', 'data-code': r?.code ?? '' }, r ? referenceName(r) + (ref ? '' : ' (par défaut)') : 'aucune référence'));
+    const set = this.ctx.setReference;
+    if (!set) return box;
+    const quick = el('div', { class: 'profil-ref-choix' });
+    const choice = (label: string, value: string): HTMLButtonElement => {
+      const b = el('button', { type: 'button', 'aria-pressed': String(ref === value), 'data-ref': value }, label);
+      b.addEventListener('click', () => set(value));
+      return b;
+    };
+    quick.append(choice(region ? `Région ${region.name}` : 'Sa région', ''), choice('France', 'france'));
+    box.append(quick);
+    const search = el('div', { class: 'profil-ref-recherche' });
+    new TerritorySearch(search, { atlas: this.ctx.atlas, state: this.ctx.state }, {
+      id: 'profil-ref',
+      label: 'Autre territoire de référence',
+      level: () => '',
+      choose: (t) => set(t.level === 'france' ? 'france' : `${t.level}:${t.code}`),
+    });
+    box.append(search);
+    return box;
+  }
+
+  /** Women's and men's values of the indicators by sex, side by side. */
+  private async fillSexes(level: Level, code: string, profile: Profile, signal: AbortSignal): Promise<void> {
+    if (level === 'commune' || level === 'france') return;
+    await Promise.all(
+      profile.indicators.map(async (e) => {
+        const dl = this.root.querySelector<HTMLElement>(`article[data-indicator="${CSS.escape(e.indicator)}"] .profil-sexes`);
+        if (!dl) return;
+        try {
+          const vals = await sexValues(e.indicator, level, code, e.period, signal);
+          if (signal.aborted) return;
+          const f = vals.find((v) => v.sex === 'femmes');
+          const h = vals.find((v) => v.sex === 'hommes');
+          dl.replaceChildren(
+            node('div', { 'data-sex': 'femmes', 'data-status': f?.status ?? 'missing' }, node('dt', {}, 'Femmes'), node('dd', {}, sexCell(f, e))),
+            node('div', { 'data-sex': 'hommes', 'data-status': h?.status ?? 'missing' }, node('dt', {}, 'Hommes'), node('dd', {}, sexCell(h, e))),
+          );
+          dl.dataset['state'] = 'ready';
+        } catch {
+          if (signal.aborted) return;
+          dl.replaceChildren(node('div', {}, node('dt', {}, 'Par sexe'), node('dd', {}, 'indisponible')));
+          dl.dataset['state'] = 'error';
+        }
+      }),
+    );
+    if (!signal.aborted) this.root.dataset['sexes'] = 'ready';
+  }
+
   private entry(e: ProfileEntry, level: Level, regionName: string | undefined, aggregation: string | undefined): HTMLElement {
     const art = el('article', { class: 'profil-indicateur', 'data-indicator': e.indicator, 'data-status': e.status, 'data-period': e.period });
     if (hasValue(e.status, e.value)) art.dataset['value'] = String(e.value);
@@ -455,11 +572,25 @@ export class ProfilePanel {
       art.append(el('p', { class: 'profil-rang', 'data-rank': String(e.rank.rank), 'data-of': String(e.rank.of) }, rankText(e.rank, level, regionName)));
     }
     const cmp = comparisonText(e, aggregation);
-    if (cmp) art.append(el('p', { class: 'profil-region' }, cmp));
+    if (cmp) art.append(el('p', { class: 'profil-region profil-reference', 'data-ref': e.reference ? `${e.reference.level}:${e.reference.code}` : '' }, cmp));
+    const change = changeText(e);
+    if (change) {
+      art.append(el('p', { class: 'profil-evolution', 'data-status': e.change?.status ?? '', 'data-rank-change': String(e.change?.rank_change ?? '') }, change));
+    }
+    // Women and men side by side, filled once their values arrive.
+    const info = this.ctx.indicators.find((i) => i.id === e.indicator);
+    if (info && info.sexes.includes('femmes') && info.sexes.includes('hommes') && e.period) {
+      art.append(el('dl', { class: 'profil-sexes', 'data-state': 'loading' }));
+    }
     art.append(seriesChart(e.series ?? [], e.decimals, e.unit, e.label));
     if (e.notice) art.append(el('p', { class: 'profil-avis', role: 'note' }, e.notice));
     return art;
   }
+}
+
+/** The value of one sex as the panel shows it. */
+function sexCell(v: SexValue | undefined, e: ProfileEntry): string {
+  return v ? valueText(v.status, v.value, e.decimals, e.unit) : 'donnée manquante';
 }
 
 /** Creates the panel and wires it to the map clicks, the URL and the map's idle events. */

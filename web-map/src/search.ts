@@ -16,6 +16,19 @@ export interface SearchContext {
   profile?: ProfilePanel;
 }
 
+/**
+ * A second search box (the profile's reference territory): its own ids,
+ * label and levels, and what choosing does instead of selecting.
+ */
+export interface SearchOptions {
+  /** Prefix of the box's element ids ('recherche' for the map's own). */
+  id: string;
+  label: string;
+  /** The level searched; '' searches every level. */
+  level: () => Level | '';
+  choose: (t: TerritoryRef) => void;
+}
+
 interface SearchItem extends TerritoryRef {
   parents?: Record<string, string>;
 }
@@ -42,27 +55,32 @@ export class TerritorySearch {
   /** Resolves when the last choice has been applied (tests, chaining). */
   lastChoice: Promise<void> = Promise.resolve();
 
+  private readonly id: string;
+
   constructor(
     root: HTMLElement,
     private readonly ctx: SearchContext,
+    private readonly opts?: SearchOptions,
   ) {
+    const id = (this.id = opts?.id ?? 'recherche');
     root.classList.add('recherche');
     root.setAttribute('role', 'search');
-    const label = el('label', { for: 'recherche-saisie' }, 'Rechercher un territoire');
+    const label = el('label', { for: `${id}-saisie` }, opts?.label ?? 'Rechercher un territoire');
     this.input = el('input', {
-      id: 'recherche-saisie',
+      id: `${id}-saisie`,
       type: 'search',
       autocomplete: 'off',
       spellcheck: 'false',
       role: 'combobox',
       'aria-autocomplete': 'list',
       'aria-expanded': 'false',
-      'aria-controls': 'recherche-resultats',
-      'aria-describedby': 'recherche-aide',
+      'aria-controls': `${id}-resultats`,
+      'aria-describedby': `${id}-aide`,
       placeholder: 'nom ou code',
     });
-    const help = el('p', { id: 'recherche-aide', class: 'recherche-aide' }, 'Au niveau affiché ; flèches pour parcourir, Entrée pour choisir.');
-    this.list = el('ul', { id: 'recherche-resultats', role: 'listbox', 'aria-label': 'Territoires trouvés', class: 'recherche-resultats' });
+    const where = opts && !opts.level() ? 'Tous niveaux' : 'Au niveau affiché';
+    const help = el('p', { id: `${id}-aide`, class: 'recherche-aide' }, `${where} ; flèches pour parcourir, Entrée pour choisir.`);
+    this.list = el('ul', { id: `${id}-resultats`, role: 'listbox', 'aria-label': 'Territoires trouvés', class: 'recherche-resultats' });
     this.list.hidden = true;
     this.status = el('p', { class: 'recherche-etat', role: 'status', 'aria-live': 'polite' });
     root.replaceChildren(label, this.input, help, this.list, this.status);
@@ -80,8 +98,8 @@ export class TerritorySearch {
     });
   }
 
-  private level(): Level {
-    return this.ctx.state().level || 'departement';
+  private level(): Level | '' {
+    return this.opts ? this.opts.level() : this.ctx.state().level || 'departement';
   }
 
   private schedule(): void {
@@ -102,17 +120,18 @@ export class TerritorySearch {
     this.inflight = ac;
     const level = this.level();
     try {
-      const p = new URLSearchParams({ q, level, limit: String(LIMIT) });
+      const p = new URLSearchParams({ q, limit: String(LIMIT) });
+      if (level) p.set('level', level);
       const res = await fetch(`/api/v1/territories?${p.toString()}`, { signal: ac.signal, headers: { Accept: 'application/json' } });
       if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
       const body = (await res.json()) as { count: number; territories: SearchItem[] };
       if (my !== this.seq) return;
       this.setItems(body.territories ?? []);
-      const lvl = LEVEL_LABELS[level].toLowerCase();
+      const lvl = level ? `niveau ${LEVEL_LABELS[level].toLowerCase()}` : 'tous niveaux';
       this.status.textContent =
         this.items.length === 0
-          ? `Aucun territoire trouvé (niveau ${lvl}).`
-          : `${this.items.length} résultat${this.items.length > 1 ? 's' : ''} (niveau ${lvl}).`;
+          ? `Aucun territoire trouvé (${lvl}).`
+          : `${this.items.length} résultat${this.items.length > 1 ? 's' : ''} (${lvl}).`;
     } catch (err) {
       if (ac.signal.aborted) return;
       this.setItems([]);
@@ -126,13 +145,13 @@ export class TerritorySearch {
     this.list.replaceChildren(
       ...items.map((t, i) => {
         const li = el('li', {
-          id: `recherche-option-${i}`,
+          id: `${this.id}-option-${i}`,
           role: 'option',
           'aria-selected': 'false',
           'data-code': t.code,
           'data-level': t.level,
         });
-        li.append(el('span', { class: 'recherche-nom' }, t.name), ' ', el('span', { class: 'recherche-code' }, t.code));
+        li.append(el('span', { class: 'recherche-nom' }, t.name), ' ', el('span', { class: 'recherche-code' }, this.opts && !this.opts.level() ? `${LEVEL_LABELS[t.level]} ${t.code}` : t.code));
         // mousedown: keep the focus in the input, then choose on click.
         li.addEventListener('mousedown', (e) => e.preventDefault());
         li.addEventListener('click', () => this.choose(i));
@@ -153,7 +172,7 @@ export class TerritorySearch {
     if (n === 0) return;
     this.active = ((i % n) + n) % n;
     this.list.querySelectorAll('[role="option"]').forEach((o, k) => o.setAttribute('aria-selected', String(k === this.active)));
-    this.input.setAttribute('aria-activedescendant', `recherche-option-${this.active}`);
+    this.input.setAttribute('aria-activedescendant', `${this.id}-option-${this.active}`);
     this.list.children[this.active]?.scrollIntoView({ block: 'nearest' });
   }
 
@@ -194,6 +213,10 @@ export class TerritorySearch {
     this.showList(false);
     this.input.value = t.name;
     this.status.textContent = `${t.name} (${t.code}) sélectionné.`;
+    if (this.opts) {
+      this.opts.choose(t);
+      return;
+    }
     this.ctx.profile?.focusNext();
     this.lastChoice = this.flyTo(t.level, t.code);
   }

@@ -12,6 +12,16 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return e;
 }
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** An SVG element with its attributes (and text): the charts drawn without a library. */
+export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, text?: string): SVGElementTagNameMap[K] {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
 export function button(label: string, attrs: Record<string, string> = {}, onClick?: (e: MouseEvent) => void): HTMLButtonElement {
   const b = el('button', { type: 'button', ...attrs }, label);
   if (onClick) b.addEventListener('click', onClick);

@@ -33,7 +33,36 @@ export interface ViewState {
   compare: ComparePanel[];
   /** The panel a phone shows (one at a time), from 0. */
   compareActive: number;
+  /** The analysis mode and its parameters; mode '' is the plain map. */
+  analysis: Analysis;
+  /** The profile's reference territory (`departement:34`, `france`); '' for the territory's région. */
+  reference: string;
 }
+
+/** The analysis maps: the change between two periods, two indicators crossed, the women/men gap. */
+export type AnalysisMode = '' | 'evolution' | 'bivariate' | 'sex-gap';
+export type ChangeMode = 'absolute' | 'relative';
+export type GapMode = 'ratio' | 'difference';
+
+/**
+ * What an analysis map shows besides the view's indicator, level, sex,
+ * sector and région. Only the fields of its mode matter; '' leaves the API
+ * its default (the first and last periods, the second indicator's period).
+ */
+export interface Analysis {
+  mode: AnalysisMode;
+  /** Evolution: from and to ('' for the first / last period). */
+  from: string;
+  to: string;
+  change: ChangeMode;
+  /** Crossing: the second indicator and its period. */
+  with: string;
+  withPeriod: string;
+  /** Sex gap. */
+  gap: GapMode;
+}
+
+export const NO_ANALYSIS: Analysis = { mode: '', from: '', to: '', change: 'absolute', with: '', withPeriod: '', gap: 'ratio' };
 
 /**
  * One map of the comparison: what it shows of its own. The camera, the
@@ -67,11 +96,55 @@ export const DEFAULT_STATE: ViewState = {
   presentation: false,
   compare: [],
   compareActive: 0,
+  analysis: NO_ANALYSIS,
+  reference: '',
 };
 
 const LEVELS: readonly Level[] = ['france', 'region', 'departement', 'zone-emploi', 'commune'];
 const SEXES: readonly Sex[] = ['ensemble', 'femmes', 'hommes'];
 const METHODS: readonly Method[] = ['quantiles', 'jenks', 'equal-intervals', 'standard-deviation'];
+const MODES: readonly AnalysisMode[] = ['', 'evolution', 'bivariate', 'sex-gap'];
+const PERIOD = /^[0-9A-Za-z-]{0,20}$/;
+
+/**
+ * Reads an analysis from its keys: `am` the mode, then `af`/`at`/`ac`
+ * (evolution), `aw`/`awp` (crossing) or `ag` (sex gap). A crossing without
+ * its second indicator is no analysis.
+ */
+export function parseAnalysis(get: (k: string) => string | null): Analysis {
+  const mode = oneOf<AnalysisMode>(get('am'), MODES, '');
+  const period = (k: string): string => {
+    const v = (get(k) ?? '').trim();
+    return PERIOD.test(v) ? v : '';
+  };
+  const w = (get('aw') ?? '').trim();
+  const a: Analysis = {
+    mode,
+    from: mode === 'evolution' ? period('af') : '',
+    to: mode === 'evolution' ? period('at') : '',
+    change: mode === 'evolution' ? oneOf<ChangeMode>(get('ac'), ['absolute', 'relative'], 'absolute') : 'absolute',
+    with: mode === 'bivariate' && /^[a-z0-9-]+$/.test(w) ? w : '',
+    withPeriod: mode === 'bivariate' ? period('awp') : '',
+    gap: mode === 'sex-gap' ? oneOf<GapMode>(get('ag'), ['ratio', 'difference'], 'ratio') : 'ratio',
+  };
+  return a.mode === 'bivariate' && !a.with ? NO_ANALYSIS : a;
+}
+
+/** Writes the keys of an analysis (none for the plain map). */
+export function formatAnalysis(a: Analysis, p: URLSearchParams): void {
+  if (!a.mode) return;
+  p.set('am', a.mode);
+  if (a.mode === 'evolution') {
+    if (a.from) p.set('af', a.from);
+    if (a.to) p.set('at', a.to);
+    p.set('ac', a.change);
+  } else if (a.mode === 'bivariate') {
+    p.set('aw', a.with);
+    if (a.withPeriod) p.set('awp', a.withPeriod);
+  } else {
+    p.set('ag', a.gap);
+  }
+}
 
 /** How many maps a comparison shows: two side by side, or four in a grid. */
 export const COMPARE_SIZES: readonly number[] = [2, 4];
@@ -143,6 +216,8 @@ export function parseState(loc: { hash: string; search: string }, defaults: View
     palette: /^[a-z]+$/.test(p.get('pal') ?? '') ? (p.get('pal') as string) : '',
     presentation: p.get('pres') === '1',
     ...compareOf(p),
+    analysis: parseAnalysis((k) => p.get(k)),
+    reference: /^(france|(region|departement|zone-emploi|commune):[0-9A-Za-z]{1,10})$/.test(p.get('ref') ?? '') ? (p.get('ref') as string) : '',
   };
 }
 
@@ -179,6 +254,8 @@ export function formatState(s: ViewState, defaults: ViewState = DEFAULT_STATE): 
     p.set('cmp', formatCompare(s.compare));
     if (s.compareActive > 0) p.set('cmpa', String(s.compareActive));
   }
+  formatAnalysis(s.analysis, p);
+  if (s.reference) p.set('ref', s.reference);
   return '#' + p.toString();
 }
 

@@ -21,6 +21,19 @@ export interface WorkshopView {
   selection: string;
   /** west, south, east, north: each screen fits them to its own shape. */
   bounds: Bounds;
+  /** The analysis map shown (absent: the indicator's map). */
+  analysis?: WorkshopAnalysis;
+}
+
+/** An analysis in a workshop view: the mode and the parameters of that mode. */
+export interface WorkshopAnalysis {
+  mode: 'evolution' | 'bivariate' | 'sex-gap';
+  from?: string;
+  to?: string;
+  change?: string;
+  with?: string;
+  with_period?: string;
+  gap?: string;
 }
 
 export interface Step {
