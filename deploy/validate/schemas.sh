@@ -17,4 +17,5 @@ prom=$(dir $PROM)
 go run ./schemagen -openapi "$k8s/api/openapi-spec/v3" -out ../k8s/schemas \
 	"$cnpg/config/crd/bases/postgresql.cnpg.io_clusters.yaml" \
 	"$cnpg/config/crd/bases/postgresql.cnpg.io_scheduledbackups.yaml" \
-	"$prom/example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml"
+	"$prom/example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml" \
+	"$prom/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml"
