@@ -53,6 +53,14 @@ var Floor = map[string]int{
 	"internal/export/mbtiles": Products,
 	"internal/export/pmtiles": Products,
 
+	// The diagnostic's documents: their layout model and its renderers
+	// (plain values), and their assembly from the read side.
+	"internal/report":      Products,
+	"internal/report/html": Products,
+	"internal/report/svg":  Products,
+	"internal/report/pdf":  Products,
+	"internal/document":    Products,
+
 	"internal/httpapi": Surfaces,
 	"internal/ogcapi":  Surfaces,
 
@@ -78,6 +86,12 @@ var SameFloor = map[string][]string{
 	// The tile file formats share one description of a tile set.
 	"internal/export/mbtiles": {"internal/export/tileset"},
 	"internal/export/pmtiles": {"internal/export/tileset"},
+	// The renderers draw the layout model; HTML and PDF draw maps and
+	// charts the SVG way; the documents are assembled in that model.
+	"internal/report/svg":  {"internal/report"},
+	"internal/report/html": {"internal/report", "internal/report/svg"},
+	"internal/report/pdf":  {"internal/report", "internal/report/svg"},
+	"internal/document":    {"internal/report", "internal/report/html", "internal/report/pdf", "internal/report/svg"},
 	// The command starts the server it wires.
 	"cmd/atlas": {"internal/server"},
 }

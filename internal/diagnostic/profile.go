@@ -391,14 +391,4 @@ func byIndicator(rows []store.IndicatorValueRow) map[string][]indicator.Value {
 }
 
 // comparePeriods orders period strings in time (see indicator.Period.Less).
-func comparePeriods(a, b string) int {
-	pa, _ := indicator.ParsePeriod(a)
-	pb, _ := indicator.ParsePeriod(b)
-	switch {
-	case pa.Less(pb):
-		return -1
-	case pb.Less(pa):
-		return 1
-	}
-	return 0
-}
+func comparePeriods(a, b string) int { return indicator.ComparePeriods(a, b) }

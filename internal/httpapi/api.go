@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/atlas-sante-travail/atlas/internal/diagnostic"
+	"github.com/atlas-sante-travail/atlas/internal/document"
 	"github.com/atlas-sante-travail/atlas/internal/httpx"
 	"github.com/atlas-sante-travail/atlas/internal/tiles"
 	"github.com/atlas-sante-travail/atlas/internal/workshop"
@@ -34,6 +35,9 @@ type Config struct {
 	// Web holds the built front end; nil is the one embedded in the binary.
 	Web       fs.FS
 	Workshops *workshop.Service
+	// Documents assembles the chiffres clés, focus sheets and maps as
+	// files; nil makes one over Diagnostic and Tiles with no cache.
+	Documents *document.Service
 	// PublicURL is the scheme and host that workshop links and QR codes
 	// name ("http://192.168.1.20:8080" in a room with no internet); empty:
 	// the request's own.
@@ -49,6 +53,7 @@ type handlers struct {
 	diag  *diagnostic.Service
 	tiles *tiles.Service
 	ws    *workshop.Service
+	docs  *document.Service
 	// embeds holds the embeddable map's pages (embed.go).
 	embeds *embedPages
 }
@@ -64,7 +69,10 @@ func Mount(e *echo.Echo, cfg Config) {
 	if cfg.Web == nil {
 		cfg.Web = webmap.Dist()
 	}
-	h := &handlers{cfg: cfg, diag: cfg.Diagnostic, tiles: cfg.Tiles, ws: cfg.Workshops, embeds: &embedPages{fsys: cfg.Web}}
+	if cfg.Documents == nil {
+		cfg.Documents = document.New(cfg.Diagnostic, cfg.Tiles, nil)
+	}
+	h := &handlers{cfg: cfg, diag: cfg.Diagnostic, tiles: cfg.Tiles, ws: cfg.Workshops, docs: cfg.Documents, embeds: &embedPages{fsys: cfg.Web}}
 	bounded := []echo.MiddlewareFunc{httpx.Timeout(cfg.Timeout), problems}
 	mountAPIDocs(e) // the contract itself: YAML, JSON and a page
 	e.GET("/healthz", h.healthz)
@@ -87,6 +95,10 @@ func Mount(e *echo.Echo, cfg Config) {
 	api.GET("/indicators/:id/sex-gap", h.sexGap)
 	api.GET("/indicators/:id/bivariate", h.bivariate)
 	api.GET("/indicators/:id/scatter", h.scatter)
+	api.GET("/indicators/:id/map.svg", h.staticMap)
+	// The diagnostic's documents, HTML or PDF (documents.go).
+	api.GET("/documents/chiffres-cles", h.keyFiguresDocument)
+	api.GET("/documents/focus/population", h.populationFocus)
 
 	// Workshops: small JSON bodies; the event stream has no deadline.
 	ws := api.Group("/workshops", middleware.BodyLimit(strconv.Itoa(maxBody>>10)+"K"), workshopSeq)

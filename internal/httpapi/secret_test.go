@@ -38,28 +38,8 @@ func TestSecretNeverReachesAnOutput(t *testing.T) {
 		Files: []string{mirrorFile(t, "regions/regions-avec-outre-mer.geojson")}, CodeField: "code", NameField: "nom"}); err != nil {
 		t.Fatal(err)
 	}
-	deps, _, err := f.st.LoadLevel(ctx, territory.Departement)
-	if err != nil {
-		t.Fatal(err)
-	}
-	known := territory.NewRegistry(territory.NewSet(territory.Departement, deps.Territories))
-	recipes, err := demodata.Recipes()
-	if err != nil {
-		t.Fatal(err)
-	}
+	deps := importDemoAT(t, f.st)
 	const id = demodata.IndicatorAT
-	for _, r := range recipes {
-		if r.Indicator != id {
-			continue
-		}
-		opt, err := r.Prepare(t.TempDir(), nil, known)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := importer.ImportIndicator(ctx, f.st, opt); err != nil {
-			t.Fatal(err)
-		}
-	}
 	stored, err := f.st.IndicatorValues(ctx, store.ValueQuery{Indicator: id})
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +122,7 @@ func TestSecretNeverReachesAnOutput(t *testing.T) {
 	}
 
 	// Profiles of the départements of one région.
-	for _, d := range deps.Territories {
+	for _, d := range deps {
 		if d.Region != "76" {
 			continue
 		}
@@ -170,7 +150,7 @@ func TestSecretNeverReachesAnOutput(t *testing.T) {
 	// Profiles compared with another territory (ref=): each département of
 	// Occitanie against every other, secret ones included.
 	var occ []string
-	for _, d := range deps.Territories {
+	for _, d := range deps {
 		if d.Region == "76" {
 			occ = append(occ, d.Code)
 		}

@@ -472,6 +472,20 @@ func PeriodLabel(s string) string {
 	return p.Label()
 }
 
+// ComparePeriods orders period strings in time (see Period.Less), for
+// sorting; a string that does not parse sorts as the zero period.
+func ComparePeriods(a, b string) int {
+	pa, _ := ParsePeriod(a)
+	pb, _ := ParsePeriod(b)
+	switch {
+	case pa.Less(pb):
+		return -1
+	case pb.Less(pa):
+		return 1
+	}
+	return 0
+}
+
 // Citation is the producer's name of the dataset: Publication, else the
 // source up to its first clause (before " ; " or " (").
 func (ind Indicator) Citation() string {

@@ -18,6 +18,7 @@ import (
 	"github.com/atlas-sante-travail/atlas/internal/adminapi"
 	"github.com/atlas-sante-travail/atlas/internal/blob"
 	"github.com/atlas-sante-travail/atlas/internal/diagnostic"
+	"github.com/atlas-sante-travail/atlas/internal/document"
 	"github.com/atlas-sante-travail/atlas/internal/httpapi"
 	"github.com/atlas-sante-travail/atlas/internal/httpx"
 	"github.com/atlas-sante-travail/atlas/internal/ogcapi"
@@ -139,7 +140,7 @@ func mount(e *echo.Echo, cfg Config) *Server {
 	diag := diagnostic.New(diagnostic.Config{Store: cfg.Store, Tiles: cfg.Tiles, Version: cfg.IndicatorVersion, Cache: cfg.Cache})
 	ws := workshop.New(workshop.Config{Store: cfg.Store, Diagnostic: diag, Log: cfg.Log})
 	httpapi.Mount(e, httpapi.Config{Diagnostic: diag, Tiles: cfg.Tiles, Ping: ping, Timeout: cfg.Timeout, View: cfg.View, Web: cfg.Web,
-		Workshops: ws, PublicURL: cfg.PublicURL, EmbedOrigins: cfg.EmbedOrigins})
+		Workshops: ws, PublicURL: cfg.PublicURL, EmbedOrigins: cfg.EmbedOrigins, Documents: document.New(diag, cfg.Tiles, cfg.Cache)})
 	ogcapi.Mount(e, ogcapi.Config{Diagnostic: diag, Tiles: cfg.Tiles, Timeout: cfg.Timeout})
 	var adm *admin.Service // none without a database: the admin API then refuses everything
 	if cfg.Store != nil {

@@ -137,6 +137,17 @@ func (l *Layer) geomsAt(z int) []geom {
 	return l.zooms[z-l.MinZoom]
 }
 
+// Shapes calls fn with every territory's generalised geometry at zoom z
+// (the last one beyond MaxZoom, none below MinZoom), in world coordinates
+// ([0,1], y down), for static maps drawn from the same borders as the
+// tiles. The geometry is shared: fn must not change it.
+func (l *Layer) Shapes(z int, fn func(t territory.Territory, shape orb.MultiPolygon)) {
+	ts := l.Territories.All()
+	for _, g := range l.geomsAt(z) {
+		fn(ts[g.feature], g.shape)
+	}
+}
+
 // Vertices counts stored points per zoom, for logs and memory estimates.
 func (l *Layer) Vertices() int {
 	n := 0

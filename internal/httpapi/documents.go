@@ -1,0 +1,62 @@
+package httpapi
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"github.com/atlas-sante-travail/atlas/internal/diagnostic"
+	"github.com/atlas-sante-travail/atlas/internal/document"
+	"github.com/atlas-sante-travail/atlas/internal/httpx"
+	"github.com/atlas-sante-travail/atlas/internal/report/html"
+)
+
+// A document is the same until an import, as a map is: encoded once, sent
+// with its ETag.
+const documentCache = "public, max-age=300"
+
+func keyFiguresQuery(c echo.Context) document.KeyFiguresQuery {
+	return document.KeyFiguresQuery{Territory: c.QueryParam("territory"), Period: c.QueryParam("period"), From: c.QueryParam("from"),
+		Themes: c.QueryParam("themes"), Indicators: c.QueryParam("indicators"), Sections: c.QueryParam("sections")}
+}
+
+func (h *handlers) keyFiguresDocument(c echo.Context) error {
+	r, err := h.docs.KeyFigures(c.Request().Context(), keyFiguresQuery(c), c.QueryParam("format"))
+	if err != nil {
+		return err
+	}
+	return sendDocument(c, r)
+}
+
+// populationFocus is the chiffres clés of one sex.
+func (h *handlers) populationFocus(c echo.Context) error {
+	q := keyFiguresQuery(c)
+	q.Sex = c.QueryParam("sex")
+	if q.Sex == "" {
+		q.Sex = "-" // required: refused by name below
+	}
+	r, err := h.docs.KeyFigures(c.Request().Context(), q, c.QueryParam("format"))
+	if err != nil {
+		return err
+	}
+	return sendDocument(c, r)
+}
+
+func sendDocument(c echo.Context, r *document.Rendered) error {
+	hd := c.Response().Header()
+	hd.Set(echo.HeaderContentDisposition, `inline; filename="`+r.FileName+`"`)
+	if r.ContentType != "application/pdf" {
+		hd.Set("Content-Security-Policy", html.CSP)
+	}
+	return httpx.SendEncoded(c, r.Body, r.ContentType, documentCache)
+}
+
+// staticMap is the choropleth drawn as SVG, with the choropleth's
+// parameters.
+func (h *handlers) staticMap(c echo.Context) error {
+	b, err := h.docs.StaticMapSVG(c.Request().Context(), diagnostic.MapQuery{Query: query(c), Method: c.QueryParam("method"),
+		Classes: c.QueryParam("classes"), Palette: c.QueryParam("palette"), Breaks: c.QueryParam("breaks")})
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	return httpx.SendEncoded(c, b, "image/svg+xml", mapCache)
+}
