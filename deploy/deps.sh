@@ -23,6 +23,8 @@ for part in "$@"; do
 		command -v ogrinfo >/dev/null || missing+=(gdal-bin)
 		# The MBTiles tests read the files with the sqlite3 shell too.
 		command -v sqlite3 >/dev/null || missing+=(sqlite3)
+		# The document tests read the PDFs with poppler's pdftotext, pdfinfo and pdffonts.
+		command -v pdftotext >/dev/null || missing+=(poppler-utils)
 		;;
 	browser) command -v chromium >/dev/null || missing+=(chromium) ;;
 	*) die "deploy/deps.sh: unknown part $part (go, web, db, gdal, browser)" ;;
