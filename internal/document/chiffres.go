@@ -199,6 +199,49 @@ type figures struct {
 
 func vkey(period, sex, sector string) string { return period + "|" + sex + "|" + sector }
 
+// cells are an indicator's gated values at a level within a territory,
+// by code then vkey.
+type cells struct {
+	byCode map[string]map[string]diagnostic.ValueItem
+}
+
+// cellsOf reads every value of an indicator at a level within a
+// territory (every period, sex and sector) in one query, through Gate.
+func (s *Service) cellsOf(ctx context.Context, e diagnostic.Entry, level territory.Level, within string) (cells, error) {
+	sel, err := s.diag.Select(ctx, diagnostic.Query{Indicator: e.ID(), Level: string(level), Within: within}, false)
+	if err != nil {
+		return cells{}, err
+	}
+	vals, err := s.diag.Values(ctx, sel)
+	if err != nil {
+		return cells{}, err
+	}
+	c := cells{byCode: map[string]map[string]diagnostic.ValueItem{}}
+	for _, v := range vals.Values {
+		m := c.byCode[v.Code]
+		if m == nil {
+			m = map[string]diagnostic.ValueItem{}
+			c.byCode[v.Code] = m
+		}
+		m[vkey(v.Period, v.Sex, v.Sector)] = v
+	}
+	return c, nil
+}
+
+// periodsOf are the periods of code's values, in time order.
+func (c cells) periodsOf(code string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range c.byCode[code] {
+		if !seen[v.Period] {
+			seen[v.Period] = true
+			out = append(out, v.Period)
+		}
+	}
+	slices.SortFunc(out, indicator.ComparePeriods)
+	return out
+}
+
 func (f figures) value(period, sex, sector string) (diagnostic.ValueItem, bool) {
 	v, ok := f.byKey[vkey(period, sex, sector)]
 	return v, ok
@@ -218,27 +261,11 @@ func (p place) within() string {
 // period (for the rank, the references and the small map).
 func (s *Service) readFigures(ctx context.Context, k keyFigures, e diagnostic.Entry) (*figures, error) {
 	p := k.place
-	sel, err := s.diag.Select(ctx, diagnostic.Query{Indicator: e.ID(), Level: string(p.Level), Within: p.within()}, false)
+	all, err := s.cellsOf(ctx, e, p.Level, p.within())
 	if err != nil {
 		return nil, err
 	}
-	vals, err := s.diag.Values(ctx, sel)
-	if err != nil {
-		return nil, err
-	}
-	f := &figures{entry: e, byKey: map[string]diagnostic.ValueItem{}}
-	seen := map[string]bool{}
-	for _, v := range vals.Values {
-		if v.Code != p.Code {
-			continue
-		}
-		f.byKey[vkey(v.Period, v.Sex, v.Sector)] = v
-		if !seen[v.Period] {
-			seen[v.Period] = true
-			f.periods = append(f.periods, v.Period)
-		}
-	}
-	slices.SortFunc(f.periods, indicator.ComparePeriods)
+	f := &figures{entry: e, byKey: all.byCode[p.Code], periods: all.periodsOf(p.Code)}
 	f.period = pickPeriod(f.periods, k.period)
 	if f.period == "" {
 		return f, nil
@@ -340,7 +367,7 @@ func (s *Service) keyFiguresDocument(ctx context.Context, k keyFigures) (*report
 		}
 		byTheme[e.Indicator.Theme] = append(byTheme[e.Indicator.Theme], f)
 		if e.Indicator.Demo {
-			doc.Notice = "Données de démonstration (fictives) : ces chiffres illustrent l'outil et ne décrivent aucun territoire réel."
+			doc.Notice = demoNotice
 		}
 	}
 	for _, th := range indicator.Themes() {
@@ -382,8 +409,7 @@ func (s *Service) keyFiguresDocument(ctx context.Context, k keyFigures) (*report
 		doc.Pages = append(doc.Pages, page)
 	}
 	if len(doc.Pages) == 0 {
-		doc.Pages = append(doc.Pages, report.Page{Title: "Aucune donnée",
-			Sections: []report.Section{{Blocks: []report.Block{report.Text{Body: "Aucun indicateur sélectionné n'a de valeur pour " + p.title() + "."}}}}})
+		doc.Pages = append(doc.Pages, emptyPage(p))
 	}
 	return doc, nil
 }

@@ -97,8 +97,11 @@ func Mount(e *echo.Echo, cfg Config) {
 	api.GET("/indicators/:id/scatter", h.scatter)
 	api.GET("/indicators/:id/map.svg", h.staticMap)
 	// The diagnostic's documents, HTML or PDF (documents.go).
-	api.GET("/documents/chiffres-cles", h.keyFiguresDocument)
-	api.GET("/documents/focus/population", h.populationFocus)
+	api.GET("/documents/chiffres-cles", documentRoute(h.keyFiguresDocument))
+	api.GET("/documents/focus/population", documentRoute(h.populationFocus))
+	api.GET("/documents/focus/theme", documentRoute(h.themeFocus))
+	api.GET("/documents/focus/secteur", documentRoute(h.sectorFocus))
+	api.GET("/documents/focus/territoire", documentRoute(h.portrait))
 
 	// Workshops: small JSON bodies; the event stream has no deadline.
 	ws := api.Group("/workshops", middleware.BodyLimit(strconv.Itoa(maxBody>>10)+"K"), workshopSeq)

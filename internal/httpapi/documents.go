@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"context"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/atlas-sante-travail/atlas/internal/diagnostic"
@@ -18,26 +20,47 @@ func keyFiguresQuery(c echo.Context) document.KeyFiguresQuery {
 		Themes: c.QueryParam("themes"), Indicators: c.QueryParam("indicators"), Sections: c.QueryParam("sections")}
 }
 
-func (h *handlers) keyFiguresDocument(c echo.Context) error {
-	r, err := h.docs.KeyFigures(c.Request().Context(), keyFiguresQuery(c), c.QueryParam("format"))
-	if err != nil {
-		return err
+// documentRoute answers a document route with what render makes of the
+// request's parameters.
+func documentRoute(render func(ctx context.Context, c echo.Context, format string) (*document.Rendered, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r, err := render(c.Request().Context(), c, c.QueryParam("format"))
+		if err != nil {
+			return err
+		}
+		return sendDocument(c, r)
 	}
-	return sendDocument(c, r)
 }
 
-// populationFocus is the chiffres clés of one sex.
-func (h *handlers) populationFocus(c echo.Context) error {
+func (h *handlers) keyFiguresDocument(ctx context.Context, c echo.Context, format string) (*document.Rendered, error) {
+	return h.docs.KeyFigures(ctx, keyFiguresQuery(c), format)
+}
+
+// populationFocus is the chiffres clés of one sex (sex= required).
+func (h *handlers) populationFocus(ctx context.Context, c echo.Context, format string) (*document.Rendered, error) {
 	q := keyFiguresQuery(c)
 	q.Sex = c.QueryParam("sex")
 	if q.Sex == "" {
-		q.Sex = "-" // required: refused by name below
+		q.Sex = "-" // refused by name, as any unknown sex
 	}
-	r, err := h.docs.KeyFigures(c.Request().Context(), q, c.QueryParam("format"))
-	if err != nil {
-		return err
-	}
-	return sendDocument(c, r)
+	return h.docs.KeyFigures(ctx, q, format)
+}
+
+func focusQuery(c echo.Context) document.FocusQuery {
+	return document.FocusQuery{Territory: c.QueryParam("territory"), Level: c.QueryParam("level"), Period: c.QueryParam("period"),
+		Theme: c.QueryParam("theme"), Sector: c.QueryParam("sector")}
+}
+
+func (h *handlers) themeFocus(ctx context.Context, c echo.Context, format string) (*document.Rendered, error) {
+	return h.docs.ThemeFocus(ctx, focusQuery(c), format)
+}
+
+func (h *handlers) sectorFocus(ctx context.Context, c echo.Context, format string) (*document.Rendered, error) {
+	return h.docs.SectorFocus(ctx, focusQuery(c), format)
+}
+
+func (h *handlers) portrait(ctx context.Context, c echo.Context, format string) (*document.Rendered, error) {
+	return h.docs.Portrait(ctx, focusQuery(c), format)
 }
 
 func sendDocument(c echo.Context, r *document.Rendered) error {

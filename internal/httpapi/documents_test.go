@@ -134,6 +134,11 @@ func TestDocuments(t *testing.T) {
 		return ""
 	}
 
+	// In tables, figures go without their unit (it heads the column).
+	number := func(m diagnostic.Map, code string) string {
+		return strings.Fields(want(m, code))[0]
+	}
+
 	start := time.Now()
 	r := get(t, base+"/documents/chiffres-cles?territory=region:76&format=pdf")
 	pdf := body(t, r)
@@ -231,20 +236,52 @@ func TestDocuments(t *testing.T) {
 			docs["HTML "+q] = plain(string(body(t, get(t, base+q))))
 		}
 	}
+	// Focus sheets: a theme and a sector across the région, a portrait.
+	for _, c := range []struct {
+		query string
+		want  []string
+	}{
+		{"/documents/focus/theme?theme=sinistralite&territory=region:76", []string{"Focus thématique : Sinistralité", "Haute-Garonne", "Lozère", number(deps, "31")}},
+		{"/documents/focus/secteur?sector=38&period=2020&territory=region:76", []string{"Focus secteur : Collecte, traitement", "Aveyron", "Femmes"}},
+		{"/documents/focus/territoire?territory=departement:31", []string{"Portrait de territoire : Haute-Garonne (31)", "Occitanie", "France", number(deps, "31")}},
+	} {
+		r := get(t, base+c.query+"&format=pdf")
+		b := body(t, r)
+		if r.StatusCode != 200 {
+			t.Errorf("%s: %d\n%s", c.query, r.StatusCode, b)
+			continue
+		}
+		name := regexp.MustCompile(`filename="([^"]+)"`).FindStringSubmatch(r.Header.Get("Content-Disposition"))
+		if name == nil {
+			t.Fatalf("%s: Content-Disposition %q", c.query, r.Header.Get("Content-Disposition"))
+		}
+		ft := plain(poppler(t, "pdftotext", save(t, name[1], b), "-layout"))
+		for _, w := range c.want {
+			if !strings.Contains(ft, plain(w)) {
+				t.Errorf("%s has no %q", c.query, w)
+			}
+		}
+		docs["PDF "+c.query] = ft
+		docs["HTML "+c.query] = plain(string(body(t, get(t, base+c.query))))
+	}
 	docs["SVG femmes 38"] = plain(string(body(t, get(t, base+"/indicators/"+id+"/map.svg?level=departement&within=region:76&sex=femmes&sector=38&period=2020"))))
 	stored, err := f.st.IndicatorValues(context.Background(), store.ValueQuery{Indicator: id})
 	if err != nil {
 		t.Fatal(err)
 	}
 	published := map[string]bool{}
+	inScope := map[string]bool{"76": true}
+	for _, tr := range deps.Territories {
+		inScope[tr.Code] = true
+	}
 	var secret []store.IndicatorValueRow
 	for _, v := range stored {
 		if v.Value == nil {
 			continue
 		}
-		if v.Status == "secret" {
+		if v.Status == "secret" && inScope[v.Code] {
 			secret = append(secret, v)
-		} else {
+		} else if v.Status != "secret" {
 			published[plain(indicator.FormatNumber(*v.Value, ind.Decimals))] = true
 		}
 	}
@@ -281,8 +318,18 @@ func TestDocuments(t *testing.T) {
 		{"territory=region:76&sections=annexes", "sections"},
 		{"territory=region:76&themes=loisirs", "themes"},
 		{"territory=region:76&period=demain", "period"},
+		{"focus/theme?territory=region:76&theme=loisirs", "theme"},
+		{"focus/theme?territory=departement:31&theme=sinistralite", "territory"},
+		{"focus/secteur?territory=region:76&sector=99", "sector"},
+		{"focus/secteur?territory=region:76&sector=F&level=commune", "level"},
+		{"focus/territoire?territory=region:76", "territory"},
+		{"focus/population?territory=region:76", "sex"},
 	} {
-		r := get(t, base+"/documents/chiffres-cles?"+c.query)
+		path := "/documents/chiffres-cles?" + c.query
+		if strings.HasPrefix(c.query, "focus/") {
+			path = "/documents/" + c.query
+		}
+		r := get(t, base+path)
 		b := body(t, r)
 		if name, _ := problemParam(t, c.query, b); r.StatusCode != 400 || name != c.param {
 			t.Errorf("%s: %d naming %q, want 400 naming %s", c.query, r.StatusCode, name, c.param)

@@ -221,7 +221,18 @@ func (r *renderer) blockH(b report.Block) float64 {
 		}
 		return r.rowH(b.Figures[:min(len(b.Figures), figureColumns)])
 	case report.Table:
-		return r.textH(contentW, b.Caption, "B", 9.5) + r.headerH(b) + float64(len(b.Rows))*tableRowH + r.textH(contentW, b.Source, "", 7.5) + 1
+		first, other := columnWidths(len(b.Columns))
+		width := func(i int) float64 {
+			if i == 0 {
+				return first
+			}
+			return other
+		}
+		h := r.textH(contentW, b.Caption, "B", 9.5) + r.headerH(b) + r.textH(contentW, b.Source, "", 7.5) + 1
+		for _, row := range b.Rows {
+			h += r.rowLinesH(row, width)
+		}
+		return h
 	case report.Map:
 		w, h := mapSize(b)
 		legend := 0.0
@@ -369,27 +380,49 @@ func (r *renderer) table(t report.Table) {
 	}
 	p.SetXY(marginX, y+hh)
 	for _, row := range t.Rows {
-		p.SetX(marginX)
+		// A row is as tall as its most wrapped cell.
+		h := r.rowLinesH(row, width)
+		y := p.GetY()
+		x := marginX
 		for i, c := range row {
-			align, style := "R", ""
+			align, style, size, color := "R", "", 8.0, black
 			if i == 0 {
 				align, style = "L", "B"
 			}
-			r.font(style, 8, black)
 			if c == secretLabel {
-				r.font("I", 7.5, grey)
+				style, size, color = "I", 7.5, grey
 			}
-			p.CellFormat(width(i), tableRowH, fit(p, c, width(i)-1), "B", 0, align, false, 0, "")
+			r.font(style, size, color)
+			for j, line := range p.SplitText(c, width(i)-1) {
+				p.SetXY(x, y+0.5+float64(j)*lineH(8))
+				p.CellFormat(width(i), lineH(8), line, "", 0, align, false, 0, "")
+			}
+			x += width(i)
 		}
-		p.Ln(tableRowH)
+		p.Line(marginX, y+h, marginX+contentW, y+h)
+		p.SetXY(marginX, y+h)
 	}
 	p.SetY(p.GetY() + 1)
 	r.text(marginX, contentW, t.Source, "", 7.5, grey)
 }
 
+// rowLinesH is the height of a table row whose cells wrap.
+func (r *renderer) rowLinesH(row []string, width func(int) float64) float64 {
+	lines := 1
+	for i, c := range row {
+		style := ""
+		if i == 0 {
+			style = "B"
+		}
+		r.pdf.SetFont(family, style, 8)
+		lines = max(lines, len(r.pdf.SplitText(c, width(i)-1)))
+	}
+	return max(tableRowH, float64(lines)*lineH(8)+1)
+}
+
 // columnWidths are a table's: the first column wider, for names.
 func columnWidths(n int) (first, other float64) {
-	first = contentW * 0.4
+	first = contentW * 0.34
 	if n <= 1 {
 		return contentW, 0
 	}
@@ -413,18 +446,6 @@ func (r *renderer) headerH(t report.Table) float64 {
 
 // secretLabel is how the assembly writes a secret figure (set in italics).
 const secretLabel = "secret statistique"
-
-// fit shortens s with "…" to width w.
-func fit(p *fpdf.Fpdf, s string, w float64) string {
-	if p.GetStringWidth(s) <= w {
-		return s
-	}
-	rs := []rune(s)
-	for len(rs) > 1 && p.GetStringWidth(string(rs)+"…") > w {
-		rs = rs[:len(rs)-1]
-	}
-	return string(rs) + "…"
-}
 
 // legendWidth is the width of a legend's labels beside a map w wide.
 func legendWidth(w float64) float64 { return contentW - w - 6 - legendSwatch*1.4 - 2 }
