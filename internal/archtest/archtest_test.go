@@ -8,6 +8,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -39,6 +40,11 @@ func load(t *testing.T, root string) []pkg {
 		}
 		name := d.Name()
 		if p != root && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "testdata" || name == "dist") {
+			return filepath.SkipDir
+		}
+		// A directory with its own go.mod is another module (deploy/validate,
+		// whose tools stay out of atlas's go.mod): not this module's package.
+		if _, err := os.Stat(filepath.Join(p, "go.mod")); err == nil && p != root {
 			return filepath.SkipDir
 		}
 		bp, err := build.Default.ImportDir(p, 0)
