@@ -63,6 +63,9 @@ func TestCompose(t *testing.T) {
 		}
 	}
 	for _, s := range []types.ServiceConfig{initSvc, atlas} {
+		if s.Build == nil || s.Build.Dockerfile != "deploy/docker/Dockerfile" {
+			t.Errorf("%s: not built from deploy/docker/Dockerfile (it would be pulled)", s.Name)
+		}
 		if !s.ReadOnly {
 			t.Errorf("%s: root filesystem not read_only", s.Name)
 		}
