@@ -2,8 +2,10 @@ package indicator
 
 import (
 	"math"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/atlas-sante-travail/atlas/internal/territory"
 )
@@ -92,12 +94,25 @@ func ApplySecret(ind Indicator, values []Value, parents map[string]map[string]st
 		periods = append(periods, p)
 	}
 	sort.Strings(periods)
-	for _, p := range periods {
-		idx := byPeriod[p]
-		cells, constraints := secretTable(ind, out, idx, parents, threshold)
-		secret := Suppress(cells, constraints, threshold)
-		for _, i := range idx {
-			if _, ok := secret[CellID(out[i].Key)]; ok {
+	// The periods are independent systems: solved side by side (a
+	// région's communes take seconds per period), each writing only the
+	// statuses of its own values.
+	secrets := make([]map[string]Reason, len(periods))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for n, p := range periods {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			cells, constraints := secretTable(ind, out, byPeriod[p], parents, threshold)
+			secrets[n] = Suppress(cells, constraints, threshold)
+		}()
+	}
+	wg.Wait()
+	for n, p := range periods {
+		for _, i := range byPeriod[p] {
+			if _, ok := secrets[n][CellID(out[i].Key)]; ok {
 				out[i].Status = StatusSecret
 			}
 		}

@@ -88,7 +88,11 @@ func coefAt(r []modTerm, col int) uint64 {
 // coefficients that cancel so that a row's length keeps meaning its number
 // of cells.
 func axpy(x []modTerm, f uint64, y []modTerm) []modTerm {
-	out := make([]modTerm, 0, len(x)+len(y))
+	return axpyTo(make([]modTerm, 0, len(x)+len(y)), x, f, y)
+}
+
+// axpyTo is axpy appending to out, which must not share memory with x or y.
+func axpyTo(out []modTerm, x []modTerm, f uint64, y []modTerm) []modTerm {
 	i, j := 0, 0
 	for i < len(x) || j < len(y) {
 		switch {

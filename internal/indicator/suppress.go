@@ -93,14 +93,18 @@ func Suppress(cells map[string]Cell, constraints []Constraint, threshold float64
 	if len(secret) == 0 {
 		return secret
 	}
+	form := newEchelon(t)
+	var fresh []int // cells hidden since the classic rule last ran
 	hide := func(i int) {
 		t.hidden[i] = true
 		secret[t.ids[i]] = ReasonSecondary
+		form.hide(i)
+		fresh = append(fresh, i)
 	}
 	unfixable := map[int]bool{}
+	t.classicPass(hide, t.allConstraints())
 	for {
-		t.classicPass(hide)
-		determined := t.audit()
+		determined := form.changed()
 		chosen := map[int]bool{}
 		progress := false
 		for _, d := range determined {
@@ -131,6 +135,20 @@ func Suppress(cells map[string]Cell, constraints []Constraint, threshold float64
 		if !progress {
 			return secret
 		}
+		// The equations of the cells just hidden may each have one
+		// secret cell left alone now.
+		var again []int
+		seen := map[int]bool{}
+		for _, c := range fresh {
+			for _, k := range t.consOf[c] {
+				if !seen[k] {
+					seen[k] = true
+					again = append(again, k)
+				}
+			}
+		}
+		fresh = fresh[:0]
+		t.classicPass(hide, again)
 	}
 }
 
@@ -145,6 +163,17 @@ type table struct {
 	count   []float64
 	hidden  []bool
 	cons    []tableConstraint
+	// eqs[k] is cons[k].equation(), computed once, sorted by cell; consOf
+	// lists the constraints of each cell, so that the classic rule only
+	// looks again at the equations of a cell just hidden.
+	eqs    [][]eqTerm
+	consOf [][]int
+}
+
+// eqTerm is one coefficient of an equation.
+type eqTerm struct {
+	col int
+	v   int64
 }
 
 // tableConstraint is a Constraint over cell indices.
@@ -187,6 +216,17 @@ func newTable(cells map[string]Cell, constraints []Constraint) *table {
 		}
 		t.cons = append(t.cons, tc)
 	}
+	t.consOf = make([][]int, n)
+	for k, tc := range t.cons {
+		e := tc.equation()
+		eq := make([]eqTerm, 0, len(e))
+		for col, v := range e {
+			eq = append(eq, eqTerm{col, v})
+			t.consOf[col] = append(t.consOf[col], k)
+		}
+		sort.Slice(eq, func(i, j int) bool { return eq[i].col < eq[j].col })
+		t.eqs = append(t.eqs, eq)
+	}
 	return t
 }
 
@@ -206,35 +246,63 @@ func (tc tableConstraint) equation() map[int]int64 {
 	return e
 }
 
-// classicPass applies the one-equation rule until it changes nothing.
-func (t *table) classicPass(hide func(int)) {
-	for changed := true; changed; {
-		changed = false
-		for _, tc := range t.cons {
-			e := tc.equation()
-			unknown := -1
-			n := 0
-			for k := range e {
-				if t.hidden[k] {
-					n++
-					unknown = k
-				}
+// allConstraints lists every constraint index, for a first classic pass.
+func (t *table) allConstraints() []int {
+	all := make([]int, len(t.cons))
+	for k := range all {
+		all[k] = k
+	}
+	return all
+}
+
+// classicPass applies the one-equation rule until it changes nothing: a
+// worklist of equations, first those of start in order, then those of
+// each cell hidden on the way.
+func (t *table) classicPass(hide func(int), start []int) {
+	queued := make([]bool, len(t.cons))
+	work := append([]int(nil), start...)
+	for _, k := range work {
+		queued[k] = true
+	}
+	for len(work) > 0 {
+		k := work[0]
+		work = work[1:]
+		queued[k] = false
+		unknown, n := -1, 0
+		for _, term := range t.eqs[k] {
+			if t.hidden[term.col] {
+				n++
+				unknown = term.col
 			}
-			if n != 1 || !t.present[unknown] {
-				continue
-			}
-			if c := t.complement(tc, unknown, e); c >= 0 {
-				hide(c)
-				changed = true
+		}
+		if n != 1 || !t.present[unknown] {
+			continue
+		}
+		c := t.complement(k, unknown)
+		if c < 0 {
+			continue
+		}
+		hide(c)
+		for _, j := range t.consOf[c] {
+			if !queued[j] {
+				queued[j] = true
+				work = append(work, j)
 			}
 		}
 	}
 }
 
-// complement picks the cell to hide next to the lone secret cell of a
-// constraint; -1 if there is none.
-func (t *table) complement(tc tableConstraint, secret int, e map[int]int64) int {
-	usable := func(i int) bool { return i != secret && t.present[i] && !t.hidden[i] && e[i] != 0 }
+// complement picks the cell to hide next to the lone secret cell of
+// constraint k; -1 if there is none.
+func (t *table) complement(k, secret int) int {
+	tc, eq := t.cons[k], t.eqs[k]
+	usable := func(i int) bool {
+		if i == secret || !t.present[i] || t.hidden[i] {
+			return false
+		}
+		j := sort.Search(len(eq), func(j int) bool { return eq[j].col >= i })
+		return j < len(eq) && eq[j].col == i // a zero coefficient says nothing
+	}
 	best := -1
 	for _, p := range tc.parts {
 		if usable(p) && t.count[p] > 0 && (best < 0 || t.count[p] < t.count[best] || (t.count[p] == t.count[best] && p < best)) {

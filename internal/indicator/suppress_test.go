@@ -171,7 +171,7 @@ func TestClassicRuleAloneMissesNestedTotals(t *testing.T) {
 	tb := newTable(cells, cons)
 	secret := reasons([]string{"P3"}, nil)
 	tb.hidden[tb.index["P3"]] = true
-	tb.classicPass(func(i int) { tb.hidden[i] = true; secret[tb.ids[i]] = ReasonSecondary })
+	tb.classicPass(func(i int) { tb.hidden[i] = true; secret[tb.ids[i]] = ReasonSecondary }, tb.allConstraints())
 	if want := reasons([]string{"P3"}, []string{"P1", "P2"}); !reflect.DeepEqual(secret, want) {
 		t.Fatalf("classic pass = %v, want %v", secret, want)
 	}
@@ -360,7 +360,7 @@ func TestSuppressRandomTables(t *testing.T) {
 		}
 
 		// How often the one-equation rule alone would have leaked.
-		tb.classicPass(func(i int) { tb.hidden[i] = true })
+		tb.classicPass(func(i int) { tb.hidden[i] = true }, tb.allConstraints())
 		classic := map[string]Reason{}
 		for i, h := range tb.hidden {
 			if h {
