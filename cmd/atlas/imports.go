@@ -182,9 +182,7 @@ func importDemoIndicators(ctx context.Context, log *slog.Logger, st *store.Store
 	}
 	var only []string
 	for _, r := range recipes {
-		if r.Values != "" {
-			only = append(only, r.Values)
-		}
+		only = append(only, r.Sources()...)
 	}
 	paths, err := fetch(ctx, log, mirror, cache, only)
 	if err != nil {
@@ -207,8 +205,8 @@ func importDemoIndicators(ctx context.Context, log *slog.Logger, st *store.Store
 	}
 	defer os.RemoveAll(dir)
 	for _, r := range recipes {
-		if r.Values != "" && paths[r.Values] == "" {
-			log.Warn("indicator skipped: its source is not available", "indicator", r.Indicator, "source", r.Values)
+		if missing := missingSource(r, paths); missing != "" {
+			log.Warn("indicator skipped: its source is not available", "indicator", r.Indicator, "source", missing)
 			continue
 		}
 		if _, ok := known.Level(r.Level); !ok {
@@ -224,4 +222,15 @@ func importDemoIndicators(ctx context.Context, log *slog.Logger, st *store.Store
 		}
 	}
 	return nil
+}
+
+// missingSource is the first pinned file of r that could not be had, "" if
+// none.
+func missingSource(r demodata.Recipe, paths map[string]string) string {
+	for _, p := range r.Sources() {
+		if paths[p] == "" {
+			return p
+		}
+	}
+	return ""
 }

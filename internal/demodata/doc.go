@@ -28,9 +28,8 @@
 //
 // # Method
 //
-// For each territory (one level at a time: the caller passes the
-// départements from the database, or the zones d'emploi; the service
-// aggregates to the région itself):
+// For each territory (the caller passes the départements from the
+// database, or the zones d'emploi; the service aggregates upward itself):
 //
 //  1. Salaried headcount: Territory.Employees if given, else a log-normal
 //     draw (median 180 000, clamped to 12 000 .. 3 000 000), growing by
@@ -48,6 +47,31 @@
 //     the "ensemble" sector = Σ of the 11 groups, exactly, for numerators and
 //     denominators alike, so that the secret statistique's constraints hold.
 //     Rates are recomputed from the summed counts (× 1 000).
+//
+// # Communes
+//
+// The sinistralité indicators (demo-at-frequence, demo-mp-nombre) are
+// drawn commune by commune where communes are imported (Occitanie and
+// Auvergne-Rhône-Alpes in the demo; recipe option "finest": "commune"),
+// and département by département elsewhere, so that the service computes
+// zones d'emploi, départements and régions from the communes and the two
+// overlapping hierarchies (commune → zone d'emploi, commune → département)
+// bind the secret statistique at once. ASSUMPTIONS for communes:
+//
+//   - salariés = municipal population × the national ratio of salariés to
+//     inhabitants (CommuneEmployees: 20.8 million salariés of the AT table
+//     over the population of stats/donnees_communes.csv, about 0.31),
+//     counted where they live; a commune merged since 2018, absent from
+//     that table, draws a size (median 60, σ 1.3);
+//   - every commune keeps 2 salariés per sector and 1 per sex (40 and 5 for
+//     a département) so that no rate is 0/0: this adds about 22 fictive
+//     salariés to each village;
+//   - the territory effect of a commune is its département's effect (the one
+//     the département would draw at its own level) times its own (σ 0.12).
+//
+// The 94 communes of the 2018 geography merged since have no zone d'emploi
+// in the 2023 composition: they count in their département, not in a zone
+// d'emploi, and the importer says so.
 //
 // Small territories crossed with small sectors (waste management,
 // warehousing, metallurgy) and split by sex give counts below the

@@ -185,11 +185,25 @@ func formatRow(ind string, t territory.Territory, year int, sex, sector string, 
 }
 
 // Minimum headcounts, so that no rate is undefined (0/0) in a tiny
-// territory: a missing child would make every parent missing.
-const (
-	minSectorEmployees = 40
-	minSexEmployees    = 5
-)
+// territory: a missing child would make every parent missing. Communes
+// keep the smallest possible floor (a village is mostly empty cells), the
+// coarser levels a floor that a real territory always exceeds.
+func minEmployees(l territory.Level) (sector, sex int) {
+	if l == territory.Commune {
+		return 2, 1
+	}
+	return 40, 5
+}
+
+// drawEmployees is the headcount of a territory whose size is not given:
+// a log-normal draw whose median suits its level (a département's, or a
+// commune's: most communes are villages).
+func drawEmployees(l territory.Level, z float64) float64 {
+	if l == territory.Commune {
+		return math.Min(500000, math.Max(3, math.Exp(math.Log(60)+1.3*z)))
+	}
+	return math.Min(3e6, math.Max(12000, math.Exp(math.Log(180000)+0.85*z)))
+}
 
 // territoryYear returns, for each sector group in order, the women's and
 // men's cells of one territory and year.
@@ -199,9 +213,9 @@ func territoryYear(seed int64, ind string, rates map[string]float64, t territory
 	// Headcount of the territory: given, or drawn once per territory.
 	ts := newStream(seed, key("territory")...)
 	total := float64(employees)
-	drawn := math.Exp(math.Log(180000) + 0.85*ts.norm())
+	drawn := drawEmployees(t.Level, ts.norm())
 	if total == 0 {
-		total = math.Min(3e6, math.Max(12000, drawn))
+		total = drawn
 	}
 	growth := 0.006 + 0.004*ts.norm()
 	total *= math.Pow(1+growth, float64(year-ReferenceYear))
@@ -229,17 +243,23 @@ func territoryYear(seed int64, ind string, rates map[string]float64, t territory
 		name = n // the AT trend and the AT sex risks
 	}
 	eff := newStream(seed, key(name, "effect")...).lognorm(0.12)
+	if t.Level == territory.Commune && t.Departement != "" {
+		// The département's own effect (the one it would draw at its own
+		// level), so that communes of a département resemble each other.
+		eff *= newStream(seed, string(territory.Departement), t.Departement, name, "effect").lognorm(0.12)
+	}
 	if t.Region != "" {
 		eff *= newStream(seed, "region", t.Region, name).lognorm(0.10)
 	}
 
+	minSector, minSex := minEmployees(t.Level)
 	out := make([][2]cell, len(sectors))
 	for i, s := range sectors {
-		n := int(math.Max(minSectorEmployees, math.Round(total*shares[i]/sum)))
+		n := int(math.Max(float64(minSector), math.Round(total*shares[i]/sum)))
 		fs := s.FemaleShare + 0.05*newStream(seed, key("women", s.Code)...).norm()
 		fs = math.Min(0.98, math.Max(0.02, fs))
 		f := int(math.Round(float64(n) * fs))
-		f = min(max(f, minSexEmployees), n-minSexEmployees)
+		f = min(max(f, minSex), n-minSex)
 		m := n - f
 
 		rate, risk := s.ATRate(), s.FemaleATRisk

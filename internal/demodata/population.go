@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -124,4 +125,42 @@ func convertLong(r io.Reader, sep rune, codeCol, valueCol, periodCol, level, per
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
+}
+
+// CommuneEmployees sizes the fictive salariés of each commune from the
+// INSEE municipal population (columns COM and PMUN, ';'-separated; mirror
+// stats/donnees_communes.csv): PMUN × the national ratio of salariés
+// (Σ Sector.NationalEmployees, Assurance Maladie 2024) to inhabitants
+// (Σ PMUN of the file). ASSUMPTION: salariés counted where they live, at
+// the national rate everywhere; a commune missing from the file (merged
+// since) draws its size instead.
+func CommuneEmployees(r io.Reader) (map[string]int, error) {
+	// Through the population converter, for its checks of the table.
+	b, err := PopulationCommuneCSV(r, nil)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("demodata: %w", err)
+	}
+	people := map[string]int{}
+	total := 0
+	for _, rec := range rows[1:] { // code, value of the long layout
+		n, _ := strconv.Atoi(rec[5]) // checked by the converter; blank is 0
+		people[rec[1]] = n
+		total += n
+	}
+	if total == 0 {
+		return nil, fmt.Errorf("demodata: no inhabitant in the table")
+	}
+	salaried := 0
+	for _, s := range sectors {
+		salaried += s.NationalEmployees
+	}
+	out := make(map[string]int, len(people))
+	for c, n := range people {
+		out[c] = int(math.Round(float64(n)*float64(salaried)/float64(total))) + 1
+	}
+	return out, nil
 }

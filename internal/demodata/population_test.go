@@ -126,3 +126,44 @@ func TestPopulationConverters(t *testing.T) {
 		})
 	}
 }
+
+func TestCommuneEmployees(t *testing.T) {
+	in := "REG;DEP;COM;Commune;PMUN;PCAP;PTOT\n76;09;09001;Aigues-Juntes;100;2;102\n76;09;09002;Aigues-Vives;300;5;305\n"
+	got, err := CommuneEmployees(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// All salariés of France spread over these 400 inhabitants: a quarter
+	// and three quarters, plus the one salarié every commune keeps.
+	salaried := 0
+	for _, s := range sectors {
+		salaried += s.NationalEmployees
+	}
+	if want := int(math.Round(float64(salaried)/4)) + 1; got["09001"] != want {
+		t.Errorf("09001: %d salariés, want %d", got["09001"], want)
+	}
+	for _, bad := range []string{"COM;PTOT\n09001;3\n", "COM;PMUN\n09001;-3\n", "COM;PMUN\n09001;0\n"} {
+		if _, err := CommuneEmployees(strings.NewReader(bad)); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+
+	// On the real table the communes' salariés add up to the national
+	// headcount the magnitudes come from.
+	f, err := os.Open(datasettest.File(t, "stats/donnees_communes.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	all, err := CommuneEmployees(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := 0
+	for _, n := range all {
+		sum += n
+	}
+	if r := float64(sum) / float64(salaried); r < 0.99 || r > 1.01 {
+		t.Errorf("%d communes give %d salariés, %.3f of the national %d", len(all), sum, r, salaried)
+	}
+}

@@ -53,6 +53,26 @@ type GeneratorOptions struct {
 	// values file (the AT table, read for its national rates, not as
 	// values) whose rate per 1 000 salariés sets the magnitudes.
 	RateColumn string `json:"rate_column"`
+	// Finest, when set (commune), is a finer level at which to draw where
+	// its territories are imported: the communes of the départements that
+	// have some, Territories for the others. The service aggregates the
+	// communes to zones d'emploi, départements and régions.
+	Finest territory.Level `json:"finest"`
+	// Employees is the pinned population table (COM, PMUN) that sizes the
+	// communes' salariés (see CommuneEmployees).
+	Employees string `json:"employees"`
+}
+
+// Sources lists the pinned files the recipe reads.
+func (r Recipe) Sources() []string {
+	var out []string
+	if r.Values != "" {
+		out = append(out, r.Values)
+	}
+	if g := r.GeneratorOptions; g != nil && g.Employees != "" {
+		out = append(out, g.Employees)
+	}
+	return out
 }
 
 // Recipes reads geodata/indicators/recipes.json.
@@ -114,8 +134,10 @@ func (r Recipe) Prepare(dir string, source map[string]string, known *territory.R
 	case r.Generator != "":
 		g := r.GeneratorOptions
 		var ts []territory.Territory
-		if set, ok := known.Level(territory.Level(g.Territories)); ok {
-			ts = set.All()
+		var employees map[string]int
+		ts, employees, err = g.territories(source, known)
+		if err != nil {
+			return opt, fmt.Errorf("indicator %s: %w", r.Indicator, err)
 		}
 		var rates map[string]float64
 		if g.RateColumn != "" {
@@ -133,7 +155,10 @@ func (r Recipe) Prepare(dir string, source map[string]string, known *territory.R
 				return opt, fmt.Errorf("indicator %s: %s: %w", r.Indicator, r.Values, err)
 			}
 		}
-		values, err = Generate(Options{Indicator: g.Indicator, Seed: g.Seed, Years: g.Years, Territories: ts, Rates: rates})
+		values, err = Generate(Options{Indicator: g.Indicator, Seed: g.Seed, Years: g.Years, Territories: ts, Rates: rates, Employees: employees})
+		if g.Finest != "" {
+			opt.Level = "" // communes and départements: the level column says which
+		}
 	default:
 		p, ok := source[r.Values]
 		if !ok {
@@ -151,4 +176,49 @@ func (r Recipe) Prepare(dir string, source map[string]string, known *territory.R
 	}
 	opt.Values = filepath.Join(dir, r.Indicator+".csv")
 	return opt, os.WriteFile(opt.Values, values, 0o644)
+}
+
+// territories returns what the generator draws for: the territories of
+// the level g names, except, when g.Finest is set, the départements that
+// have imported communes, replaced by those communes with their salariés.
+func (g *GeneratorOptions) territories(source map[string]string, known *territory.Registry) ([]territory.Territory, map[string]int, error) {
+	var coarse []territory.Territory
+	if set, ok := known.Level(territory.Level(g.Territories)); ok {
+		coarse = set.All()
+	}
+	if g.Finest == "" {
+		return coarse, nil, nil
+	}
+	if g.Finest != territory.Commune || territory.Level(g.Territories) != territory.Departement {
+		return nil, nil, fmt.Errorf("finest %q over %q: only communes within départements are drawn", g.Finest, g.Territories)
+	}
+	set, ok := known.Level(territory.Commune)
+	if !ok || len(set.All()) == 0 {
+		return coarse, nil, nil
+	}
+	fine := set.All()
+	covered := map[string]bool{}
+	for _, c := range fine {
+		covered[c.Departement] = true
+	}
+	ts := append([]territory.Territory(nil), fine...)
+	for _, d := range coarse {
+		if !covered[d.Code] {
+			ts = append(ts, d)
+		}
+	}
+	p, ok := source[g.Employees]
+	if !ok {
+		return nil, nil, fmt.Errorf("%s was not fetched", g.Employees)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	employees, err := CommuneEmployees(f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", g.Employees, err)
+	}
+	return ts, employees, nil
 }

@@ -37,8 +37,8 @@ func TestDemoIndicatorsImport(t *testing.T) {
 	}
 	source := map[string]string{}
 	for _, r := range recipes {
-		if r.Values != "" {
-			source[r.Values] = datasettest.File(t, r.Values)
+		for _, p := range r.Sources() {
+			source[p] = datasettest.File(t, p)
 		}
 	}
 	var sets []*territory.Set

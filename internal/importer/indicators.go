@@ -422,6 +422,12 @@ var aggregationEdges = []struct{ child, parent territory.Level }{
 	{territory.Departement, territory.Region},
 }
 
+// levelCode names one territory.
+type levelCode struct {
+	level territory.Level
+	code  string
+}
+
 // aggregateUp computes the levels the indicator declares but the file does
 // not give, from the finer ones, and returns every value with the
 // hierarchy ApplySecret needs (parents[ParentKey(child, parent)]).
@@ -431,8 +437,10 @@ func aggregateUp(ctx context.Context, ind indicator.Indicator, values []indicato
 		return values, parents, nil
 	}
 	given := map[territory.Level]bool{}
+	givenCode := map[levelCode]bool{}
 	for _, v := range values {
 		given[v.Level] = true
+		givenCode[levelCode{v.Level, v.Code}] = true
 	}
 	have := map[territory.Level]bool{}
 	for l := range given {
@@ -440,7 +448,7 @@ func aggregateUp(ctx context.Context, ind indicator.Indicator, values []indicato
 	}
 	for _, e := range aggregationEdges {
 		child, parent := e.child, e.parent
-		if !have[child] || given[parent] || !ind.HasLevel(parent) {
+		if !have[child] || !ind.HasLevel(parent) {
 			continue
 		}
 		d, err := terr.level(ctx, child)
@@ -453,11 +461,21 @@ func aggregateUp(ctx context.Context, ind indicator.Indicator, values []indicato
 			log.Warn("parent level not imported: not aggregated", "indicator", ind.ID, "from", child, "to", parent)
 			continue
 		}
+		// A parent the file gives is the producer's figure: its children
+		// are not summed into it (nor bound to it by the secret's
+		// equations). A file may give communes where it has them and
+		// départements elsewhere; the others are computed.
 		parentOf := map[string]string{}
+		hasParent := map[string]bool{}
 		for _, t := range d.Territories {
-			if p := t.Parent(e.parent); p != "" {
+			p := t.Parent(e.parent)
+			hasParent[t.Code] = p != ""
+			if p != "" && !givenCode[levelCode{parent, p}] {
 				parentOf[t.Code] = p
 			}
+		}
+		if len(parentOf) == 0 {
+			continue
 		}
 		var children []indicator.Value
 		orphans := 0
@@ -466,7 +484,9 @@ func aggregateUp(ctx context.Context, ind indicator.Indicator, values []indicato
 				continue
 			}
 			if _, ok := parentOf[v.Code]; !ok {
-				orphans++
+				if !hasParent[v.Code] {
+					orphans++
+				}
 				continue
 			}
 			children = append(children, v)
