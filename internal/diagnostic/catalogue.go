@@ -77,6 +77,17 @@ type Catalogue struct {
 	byID    map[string]int
 }
 
+// NewCatalogue makes a catalogue of the given indicators at version, in
+// their order (Config.Catalogue).
+func NewCatalogue(version string, inds []indicator.Indicator) *Catalogue {
+	c := &Catalogue{Version: version, Entries: make([]Entry, 0, len(inds)), byID: make(map[string]int, len(inds))}
+	for _, ind := range inds {
+		c.byID[ind.ID] = len(c.Entries)
+		c.Entries = append(c.Entries, Entry{Indicator: ind})
+	}
+	return c
+}
+
 // Get returns the entry of an indicator.
 func (c *Catalogue) Get(id string) (Entry, bool) {
 	i, ok := c.byID[id]

@@ -40,6 +40,10 @@ type Config struct {
 	// Cache keeps encoded answers (maps, tiles with values); nil keeps
 	// none. A server shares one with its tiles.
 	Cache blob.Cache
+	// Catalogue, when set, is the catalogue for good, at its own version:
+	// no store is read for it. It lets the parsing of requests be checked
+	// (fuzzed) without a database; what reads values still needs Store.
+	Catalogue *Catalogue
 }
 
 // Service answers the read side's questions; it is safe for concurrent use.
@@ -57,6 +61,10 @@ type Service struct {
 // New returns the read side over a store and the loaded tiles.
 func New(cfg Config) *Service {
 	s := &Service{st: cfg.Store, tiles: cfg.Tiles, version: cfg.Version, cache: cfg.Cache, maps: recent[*Map]{max: 32}}
+	if c := cfg.Catalogue; c != nil {
+		s.catalogue.Store(c)
+		s.version = func(context.Context) (string, error) { return c.Version, nil }
+	}
 	if s.version == nil && s.st != nil {
 		s.version = s.st.IndicatorVersion
 	}
