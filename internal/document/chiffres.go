@@ -376,6 +376,11 @@ func (s *Service) keyFiguresDocument(ctx context.Context, k keyFigures) (*report
 			continue
 		}
 		page := report.Page{Title: th.Label()}
+		for _, f := range fs {
+			if f.entry.Indicator.Demo {
+				page.Notice = demoNotice
+			}
+		}
 		if k.has(SectionFigures) {
 			var kf report.KeyFigures
 			for _, f := range fs {

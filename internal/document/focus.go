@@ -194,6 +194,9 @@ func (s *Service) territoriesPage(ctx context.Context, f focus, e diagnostic.Ent
 		title += " – " + indicator.SectorLabel(f.sector)
 	}
 	page := report.Page{Title: title, Intro: ind.Definition}
+	if ind.Demo {
+		page.Notice = demoNotice
+	}
 	page.Sections = append(page.Sections, report.Section{Blocks: []report.Block{s.drawMap(m, ind.Decimals, mapTitle(m), "")}})
 	label := func(code, period, sex string) string {
 		v, ok := all.byCode[code][vkey(period, sex, sector)]
@@ -312,6 +315,7 @@ func (s *Service) portraitDocument(ctx context.Context, f focus) (*report.Docume
 		}
 		t := report.Table{Caption: th.Label() + " – " + p.title(), Columns: []string{"Indicateur", p.Name, regionName, "France", "Évolution", "Rang dans la région"}}
 		var sources []string
+		notice := ""
 		for _, pe := range entries {
 			v, _ := figure(pe.Value, pe.Status, pe.Decimals, "")
 			row := []string{pe.Label + " (" + pe.Unit + ", " + indicator.PeriodLabel(pe.Period) + ")", v, refLabel(pe.Region, pe.Decimals), refLabel(pe.Reference, pe.Decimals)}
@@ -332,11 +336,11 @@ func (s *Service) portraitDocument(ctx context.Context, f focus) (*report.Docume
 				sources = append(sources, pe.Source)
 			}
 			if pe.Notice != "" {
-				doc.Notice = demoNotice
+				doc.Notice, notice = demoNotice, demoNotice
 			}
 		}
 		t.Source = strings.Join(sources, " ; ")
-		page := report.Page{Title: th.Label(), Sections: []report.Section{{Blocks: []report.Block{t}}}}
+		page := report.Page{Title: th.Label(), Notice: notice, Sections: []report.Section{{Blocks: []report.Block{t}}}}
 		first := entries[0]
 		if p.Region != "" {
 			m, err := s.mapOf(ctx, diagnostic.MapQuery{Query: diagnostic.Query{Indicator: first.Indicator, Level: string(p.Level), Period: first.Period, Within: "region:" + p.Region}})

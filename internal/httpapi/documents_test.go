@@ -33,7 +33,7 @@ type docFixture struct {
 	srv *httptest.Server
 }
 
-func setupDocuments(tb testing.TB, cache blob.Cache) docFixture {
+func setupDocuments(tb testing.TB, cache blob.Cache, keep func(demodata.Recipe) bool) docFixture {
 	tb.Helper()
 	st := storetest.New(tb)
 	ctx := context.Background()
@@ -46,7 +46,7 @@ func setupDocuments(tb testing.TB, cache blob.Cache) docFixture {
 			tb.Fatal(err)
 		}
 	}
-	importDemoAT(tb, st)
+	importDemo(tb, st, keep)
 	svc := tiles.NewService(st, blob.NewLRU(64<<20), tiles.Options{PrewarmMaxZoom: 0})
 	if err := svc.LoadAll(ctx); err != nil {
 		tb.Fatal(err)
@@ -60,6 +60,12 @@ func setupDocuments(tb testing.TB, cache blob.Cache) docFixture {
 // stored (aggregated to their régions), with its secret cells, and
 // returns those départements.
 func importDemoAT(tb testing.TB, st *store.Store) []territory.Territory {
+	return importDemo(tb, st, func(r demodata.Recipe) bool { return r.Indicator == demodata.IndicatorAT })
+}
+
+// importDemo imports the demo's indicators that keep says, from the
+// mirror, at the levels stored; it returns the départements.
+func importDemo(tb testing.TB, st *store.Store, keep func(demodata.Recipe) bool) []territory.Territory {
 	tb.Helper()
 	ctx := context.Background()
 	deps, _, err := st.LoadLevel(ctx, territory.Departement)
@@ -72,10 +78,14 @@ func importDemoAT(tb testing.TB, st *store.Store) []territory.Territory {
 		tb.Fatal(err)
 	}
 	for _, r := range recipes {
-		if r.Indicator != demodata.IndicatorAT {
+		if _, ok := known.Level(r.Level); !keep(r) || !ok {
 			continue
 		}
-		opt, err := r.Prepare(tb.TempDir(), nil, known)
+		source := map[string]string{}
+		for _, name := range r.Sources() {
+			source[name] = mirrorFile(tb, name)
+		}
+		opt, err := r.Prepare(tb.TempDir(), source, known)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -114,7 +124,7 @@ func plain(s string) string {
 }
 
 func TestDocuments(t *testing.T) {
-	f := setupDocuments(t, blob.NewLRU(64<<20))
+	f := setupDocuments(t, blob.NewLRU(64<<20), func(r demodata.Recipe) bool { return r.Indicator == demodata.IndicatorAT })
 	base := f.srv.URL + "/api/v1"
 	const id = demodata.IndicatorAT
 	var ind diagnostic.IndicatorInfo
@@ -346,7 +356,7 @@ func TestDocuments(t *testing.T) {
 }
 
 // save keeps a document in test-artifacts/documents, to be looked at.
-func save(t *testing.T, name string, b []byte) []byte {
+func save(t testing.TB, name string, b []byte) []byte {
 	t.Helper()
 	dir := filepath.Join("..", "..", "test-artifacts", "documents")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -377,22 +387,35 @@ func countPaths(t *testing.T, b []byte) int {
 	}
 }
 
-// BenchmarkChiffresCles generates the chiffres clés of Occitanie as a PDF
-// through the API with no cache of encoded answers (every request
+// BenchmarkChiffresCles generates the chiffres clés of Occitanie, with
+// every indicator of the demo at the départements and régions (real
+// unemployment and population, fictive AT/MP), as a PDF through the API with no cache of encoded answers (every request
 // assembles and renders the document; the read side's last maps stay in
 // memory, as in a server), and reports the time per document.
 func BenchmarkChiffresCles(b *testing.B) {
-	f := setupDocuments(b, blob.NewLRU(0))
+	f := setupDocuments(b, blob.NewLRU(0), func(demodata.Recipe) bool { return true })
 	u := f.srv.URL + "/api/v1/documents/chiffres-cles?territory=region:76&format=pdf"
 	for b.Loop() {
 		r, err := http.Get(u)
 		if err != nil {
 			b.Fatal(err)
 		}
-		_, _ = io.Copy(io.Discard, r.Body)
+		doc, err := io.ReadAll(r.Body)
 		r.Body.Close()
-		if r.StatusCode != 200 {
-			b.Fatalf("status %d", r.StatusCode)
+		if err != nil || r.StatusCode != 200 {
+			b.Fatalf("status %d, %v", r.StatusCode, err)
 		}
+		save(b, "chiffres-cles-occitanie-demo.pdf", doc)
+	}
+	b.StopTimer()
+	if r, err := http.Get(strings.Replace(u, "format=pdf", "format=html", 1)); err == nil {
+		html, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		save(b, "chiffres-cles-occitanie-demo.html", html)
+	}
+	per := b.Elapsed() / time.Duration(b.N)
+	b.ReportMetric(float64(per.Milliseconds()), "ms/document")
+	if per > 2*time.Second {
+		b.Errorf("chiffres clés of Occitanie in %v, over 2 s", per)
 	}
 }

@@ -26,7 +26,8 @@ type Document struct {
 	// Subject and Keywords go to the metadata (Keywords holds the sources).
 	Subject  string
 	Keywords []string
-	// Notice is printed on every page when set: the figures are fictive.
+	// Notice is printed in every page's footer when set: some figures
+	// are fictive.
 	Notice string
 	// FileName is the download's name without its extension.
 	FileName string
@@ -35,7 +36,9 @@ type Document struct {
 
 // Page starts on a new sheet.
 type Page struct {
-	Title    string
+	Title string
+	// Notice heads the page when its own figures are fictive.
+	Notice   string
 	Intro    string
 	Sections []Section
 }

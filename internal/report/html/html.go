@@ -59,7 +59,7 @@ func kind(b report.Block) string {
 // mapSVG is the map drawn inline; svg escapes every text it writes.
 func mapSVG(m report.Map) (template.HTML, error) {
 	var b bytes.Buffer
-	if err := svg.Write(&b, m, svg.Options{}); err != nil {
+	if err := svg.Write(&b, m, svg.Options{NoLegend: true}); err != nil {
 		return "", err
 	}
 	return template.HTML(b.String()), nil //nolint:gosec // escaped by svg.Write

@@ -162,8 +162,8 @@ func (r *renderer) page(pg report.Page) {
 	r.fits(30)
 	p.Bookmark(pg.Title, 0, -1)
 	r.text(marginX, contentW, pg.Title, "B", 15, blue)
-	if r.doc.Notice != "" {
-		r.notice(r.doc.Notice)
+	if pg.Notice != "" {
+		r.notice(pg.Notice)
 	}
 	if pg.Intro != "" {
 		r.text(marginX, contentW, pg.Intro, "", 9.5, black)

@@ -33,6 +33,9 @@ type Options struct {
 	// Frame draws the title and the source line; a document prints them
 	// itself around the map.
 	Frame bool
+	// NoLegend leaves the legend out, for a page that writes it as text
+	// beside or below the map (it then reflows on a phone).
+	NoLegend bool
 }
 
 // Write draws m.
@@ -43,12 +46,15 @@ func Write(w io.Writer, m report.Map, opt Options) error {
 		top = titleHeight
 		bottom = float64(lineHeight*len(wrap(m.Source, 110))+lineHeight*len(wrap(m.Note, 110))) + margin
 	}
-	legendH := float64(len(m.Legend)*(lineHeight+4)) + margin
+	legendH, legendW := float64(len(m.Legend)*(lineHeight+4))+margin, float64(legendWidth)
+	if opt.NoLegend {
+		legendH, legendW = 0, 0
+	}
 	bodyH := m.Height
 	if legendH > bodyH {
 		bodyH = legendH
 	}
-	width := m.Width + legendWidth + 2*margin
+	width := m.Width + legendW + 2*margin
 	height := top + bodyH + bottom + margin
 	if opt.Standalone {
 		bw.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
@@ -80,6 +86,9 @@ func Write(w io.Writer, m report.Map, opt Options) error {
 	lx, ly := m.Width+2*margin, top+4
 	fmt.Fprintf(bw, `<g class="legende" transform="translate(%s %s)">`, num(lx), num(ly))
 	for i, li := range m.Legend {
+		if opt.NoLegend {
+			break
+		}
 		y := float64(i * (lineHeight + 4))
 		fmt.Fprintf(bw, `<rect x="0" y="%s" width="%d" height="%d" fill="%s" stroke="#777" stroke-width="0.5"/>`, num(y), swatch, swatch, esc(li.Color))
 		fmt.Fprintf(bw, `<text class="l" x="%d" y="%s">%s</text>`, swatch+8, num(y+swatch-2), esc(li.Label))
