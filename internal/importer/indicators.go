@@ -287,17 +287,38 @@ func readMeta(name string, b []byte) (indicator.Indicator, error) {
 	return ind, nil
 }
 
+// Bounds on the YAML metadata as converted: a document is a few dozen
+// nodes, and aliases must not make it a cycle (an alias inside the node it
+// names) nor an exponential expansion (aliases of aliases).
+const (
+	maxYAMLDepth = 32
+	maxYAMLNodes = 10000
+)
+
 // yamlToJSON converts a YAML node to values encoding/json can marshal.
 // Scalars inside sequences stay strings whatever they look like (vintages
 // 2021, sectors 01): every list of the metadata is a list of strings.
 func yamlToJSON(n *yaml.Node, inSeq bool) (any, error) {
+	nodes := 0
+	return yamlValue(n, inSeq, 0, &nodes)
+}
+
+// yamlValue is yamlToJSON at depth, *nodes counting the nodes converted,
+// aliases expanded.
+func yamlValue(n *yaml.Node, inSeq bool, depth int, nodes *int) (any, error) {
+	if *nodes++; *nodes > maxYAMLNodes {
+		return nil, fmt.Errorf("line %d: more than %d YAML nodes once aliases are expanded", n.Line, maxYAMLNodes)
+	}
+	if depth > maxYAMLDepth {
+		return nil, fmt.Errorf("line %d: YAML nested more than %d levels deep (or an alias inside what it names)", n.Line, maxYAMLDepth)
+	}
 	switch n.Kind {
 	case yaml.AliasNode:
-		return yamlToJSON(n.Alias, inSeq)
+		return yamlValue(n.Alias, inSeq, depth+1, nodes)
 	case yaml.MappingNode:
 		m := map[string]any{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			v, err := yamlToJSON(n.Content[i+1], false)
+			v, err := yamlValue(n.Content[i+1], false, depth+1, nodes)
 			if err != nil {
 				return nil, err
 			}
@@ -307,7 +328,7 @@ func yamlToJSON(n *yaml.Node, inSeq bool) (any, error) {
 	case yaml.SequenceNode:
 		s := []any{}
 		for _, c := range n.Content {
-			v, err := yamlToJSON(c, true)
+			v, err := yamlValue(c, true, depth+1, nodes)
 			if err != nil {
 				return nil, err
 			}
