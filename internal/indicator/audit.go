@@ -63,6 +63,9 @@ type echelon struct {
 	set     []bool
 	cols    []int
 	scratch []modTerm // update's
+	// seen[row] == stamp marks the rows hold has kept in this compaction.
+	seen  []int
+	stamp int
 }
 
 // touch marks row b for the next call to changed.
@@ -166,9 +169,32 @@ func (e *echelon) add(r []modTerm, piv int) int {
 	e.dirty = append(e.dirty, false)
 	e.touch(b)
 	for _, term := range r {
-		e.rowsWith[term.col] = append(e.rowsWith[term.col], b)
+		e.hold(term.col, b)
 	}
 	return b
+}
+
+// hold records that row b has a coefficient on col. Before a list grows,
+// its stale entries (rows that lost col to a cancellation, or repeats) are
+// dropped, so that the lists stay about as long as the column's rows.
+func (e *echelon) hold(col, b int) {
+	l := e.rowsWith[col]
+	if len(l) == cap(l) && len(l) >= 8 {
+		e.stamp++
+		for len(e.seen) < len(e.rows) {
+			e.seen = append(e.seen, 0)
+		}
+		e.seen[b] = e.stamp
+		kept := l[:0]
+		for _, i := range l {
+			if e.seen[i] != e.stamp && coefAt(e.rows[i], col) != 0 {
+				e.seen[i] = e.stamp
+				kept = append(kept, i)
+			}
+		}
+		l = kept
+	}
+	e.rowsWith[col] = append(l, b)
 }
 
 // promote makes row b the pivot row of col: scaled to 1 on col, and col
@@ -232,7 +258,7 @@ func (e *echelon) indexGained(b int, old, cur []modTerm) {
 		if i < len(old) && old[i].col == term.col {
 			continue
 		}
-		e.rowsWith[term.col] = append(e.rowsWith[term.col], b)
+		e.hold(term.col, b)
 	}
 }
 
@@ -256,23 +282,23 @@ func (e *echelon) changed() []determination {
 		if col < 0 || !e.t.present[col] {
 			continue
 		}
-		d := determination{cell: col}
 		alone := true
 		for _, term := range e.rows[b] {
-			switch {
-			case term.col == col:
-			case e.t.hidden[term.col]:
+			if term.col != col && e.t.hidden[term.col] {
 				alone = false
-			default:
-				d.known = append(d.known, term.col)
-			}
-			if !alone {
 				break
 			}
 		}
-		if alone {
-			out = append(out, d)
+		if !alone {
+			continue
 		}
+		d := determination{cell: col}
+		for _, term := range e.rows[b] {
+			if term.col != col {
+				d.known = append(d.known, term.col)
+			}
+		}
+		out = append(out, d)
 	}
 	e.dirtyRows = e.dirtyRows[:0]
 	sort.Slice(out, func(i, j int) bool { return out[i].cell < out[j].cell })

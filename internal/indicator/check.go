@@ -117,6 +117,9 @@ func propagate(constraints []Constraint, secret map[string]Reason) []string {
 			}
 		}
 		eqs = live
+		if len(eqs) > maxDerived {
+			return order // what it would derive would not be used
+		}
 		// Subset differences: if the unknowns of b are among those of a
 		// with proportional coefficients, a - λb is a new equation on the
 		// remaining unknowns.
@@ -136,7 +139,7 @@ func propagate(constraints []Constraint, secret map[string]Reason) []string {
 				}
 			}
 		}
-		if len(derived) == 0 || len(eqs) > maxDerived {
+		if len(derived) == 0 {
 			return order
 		}
 		eqs = append(eqs, derived...)
@@ -188,113 +191,101 @@ func eqKey(e linEq) string {
 // eliminate is the complete test: a secret cell is determined iff its unit
 // vector lies in the row space of the equations restricted to the
 // unknowns, i.e. its column is a pivot whose reduced row has no other
-// unknown. Done per connected group of unknowns on a dense matrix.
+// unknown. Gauss-Jordan on sparse rows (maps from column to coefficient)
+// with an index of the rows holding each column: a région's communes give
+// one connected group of 100 000 unknowns, which a dense matrix could not
+// hold. Unlike the audit, it knows nothing of published cells.
 func eliminate(constraints []Constraint, secret map[string]Reason) []string {
 	eqs := constraintEqs(constraints, secret)
-	// Union-find over unknowns linked by an equation.
-	parent := map[string]string{}
-	var find func(string) string
-	find = func(x string) string {
-		if parent[x] == x {
-			return x
-		}
-		parent[x] = find(parent[x])
-		return parent[x]
-	}
+	col := map[string]int{}
+	var names []string
 	for _, e := range eqs {
-		var first string
 		for k := range e {
-			if _, ok := parent[k]; !ok {
-				parent[k] = k
+			if _, ok := col[k]; !ok {
+				col[k] = len(names)
+				names = append(names, k)
 			}
-			if first == "" {
-				first = k
+		}
+	}
+	var rows []map[int]uint64
+	pivotOf := map[int]int{}                    // column → its row
+	holding := make([]map[int]bool, len(names)) // column → rows with it
+	hold := func(c, r int) {
+		if holding[c] == nil {
+			holding[c] = map[int]bool{}
+		}
+		holding[c][r] = true
+	}
+	// sub sets row i to row i − f·row p, keeping holding exact.
+	sub := func(i int, f uint64, p int) {
+		for c, v := range rows[p] {
+			nv := modSub(rows[i][c], modMul(f, v))
+			if nv == 0 {
+				delete(rows[i], c)
+				delete(holding[c], i)
 			} else {
-				parent[find(k)] = find(first)
+				if _, had := rows[i][c]; !had {
+					hold(c, i)
+				}
+				rows[i][c] = nv
 			}
 		}
 	}
-	groups := map[string][]linEq{}
 	for _, e := range eqs {
-		for k := range e {
-			r := find(k)
-			groups[r] = append(groups[r], e)
-			break
+		r := len(rows)
+		row := map[int]uint64{}
+		for k, v := range e {
+			if m := toMod(v); m != 0 {
+				row[col[k]] = m
+			}
 		}
+		rows = append(rows, row)
+		for c := range row {
+			hold(c, r)
+		}
+		// Clear the pivot columns the row has (pivot rows hold no other
+		// pivot column, so subtracting them adds none).
+		var pivs []int
+		for c := range row {
+			if _, ok := pivotOf[c]; ok {
+				pivs = append(pivs, c)
+			}
+		}
+		for _, c := range pivs {
+			if f, ok := rows[r][c]; ok {
+				sub(r, f, pivotOf[c])
+			}
+		}
+		if len(rows[r]) == 0 {
+			continue
+		}
+		// Pivot on the smallest column, for a result that does not depend
+		// on map order; eliminate it from every other row holding it.
+		piv := -1
+		for c := range rows[r] {
+			if piv < 0 || c < piv {
+				piv = c
+			}
+		}
+		inv := modInv(rows[r][piv])
+		for c, v := range rows[r] {
+			rows[r][c] = modMul(v, inv)
+		}
+		var others []int
+		for i := range holding[piv] {
+			if i != r {
+				others = append(others, i)
+			}
+		}
+		for _, i := range others {
+			sub(i, rows[i][piv], r)
+		}
+		pivotOf[piv] = r
 	}
 	var out []string
-	for _, g := range groups {
-		cols := map[string]int{}
-		var names []string
-		for _, e := range g {
-			for k := range e {
-				if _, ok := cols[k]; !ok {
-					cols[k] = -1
-					names = append(names, k)
-				}
-			}
-		}
-		sort.Strings(names)
-		for i, n := range names {
-			cols[n] = i
-		}
-		m := make([][]uint64, len(g))
-		for i, e := range g {
-			m[i] = make([]uint64, len(names))
-			for k, v := range e {
-				m[i][cols[k]] = toMod(v)
-			}
-		}
-		// Reduced row echelon form, Gauss-Jordan.
-		pivRow := make([]int, len(names))
-		for j := range pivRow {
-			pivRow[j] = -1
-		}
-		r := 0
-		for j := 0; j < len(names) && r < len(m); j++ {
-			p := -1
-			for i := r; i < len(m); i++ {
-				if m[i][j] != 0 {
-					p = i
-					break
-				}
-			}
-			if p < 0 {
-				continue
-			}
-			m[r], m[p] = m[p], m[r]
-			inv := modInv(m[r][j])
-			for c := j; c < len(names); c++ {
-				m[r][c] = modMul(m[r][c], inv)
-			}
-			for i := range m {
-				if i == r || m[i][j] == 0 {
-					continue
-				}
-				f := m[i][j]
-				for c := j; c < len(names); c++ {
-					if m[r][c] != 0 {
-						m[i][c] = modSub(m[i][c], modMul(f, m[r][c]))
-					}
-				}
-			}
-			pivRow[j] = r
-			r++
-		}
-		for j, pr := range pivRow {
-			if pr < 0 {
-				continue
-			}
-			alone := true
-			for c := range names {
-				if c != j && m[pr][c] != 0 {
-					alone = false
-					break
-				}
-			}
-			if alone {
-				out = append(out, names[j])
-			}
+	for c, r := range pivotOf {
+		if len(rows[r]) == 1 {
+			out = append(out, names[c])
 		}
 	}
 	sort.Strings(out)

@@ -4,9 +4,11 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atlas-sante-travail/atlas/geodata"
 	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
@@ -16,28 +18,34 @@ import (
 )
 
 // TestSecretAlongBothHierarchies draws the fictive AT frequency commune by
-// commune for the real communes of Ariège and Aude (INSEE composition of
-// the zones d'emploi, geography 2023), aggregates them both to zones
-// d'emploi and to départements (zones d'emploi cross the border of the two
-// départements and leave them), applies the secret statistique with the
-// two overlapping hierarchies at once, and has the independent checker
-// prove that no secret cell can be recomputed by subtracting published
-// children from a published parent, in either hierarchy or across both.
+// commune, as the demo import does, for all the communes of Occitanie and
+// Auvergne-Rhône-Alpes (INSEE composition of the zones d'emploi, geography
+// 2023; salariés sized by demodata.CommuneEmployees), for the two last
+// years, aggregates them both to zones d'emploi and to départements (zones
+// d'emploi cross département borders), applies the secret statistique
+// with the two overlapping hierarchies at once, and has the independent
+// checker prove that no secret cell can be recomputed by subtracting
+// published children from a published parent, in either hierarchy or
+// across both.
 func TestSecretAlongBothHierarchies(t *testing.T) {
 	if testing.Short() {
-		t.Skip("draws and checks thousands of cells")
+		t.Skip("draws and checks hundreds of thousands of cells")
 	}
-	ze, dep := communeParents(t, "09", "11")
-	pop := communePopulation(t)
+	ze, dep, reg := communeParents(t, "76", "84")
+	f, err := os.Open(datasettest.File(t, "stats/donnees_communes.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	employees, err := demodata.CommuneEmployees(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var ts []territory.Territory
-	employees := map[string]int{}
 	for c := range ze {
-		ts = append(ts, territory.Territory{Level: territory.Commune, Code: c, Region: "76"})
-		// Salariés about a third of the inhabitants, so that villages
-		// give the small counts the secret must act on.
-		employees[c] = pop[c]/3 + 1
+		ts = append(ts, territory.Territory{Level: territory.Commune, Code: c, Region: reg[c], Departement: dep[c], ZoneEmploi: ze[c]})
 	}
-	b, err := demodata.Generate(demodata.Options{Indicator: demodata.IndicatorAT, Seed: 2026, Years: []int{2023}, Territories: ts, Employees: employees})
+	b, err := demodata.Generate(demodata.Options{Indicator: demodata.IndicatorAT, Seed: 2026, Years: []int{2022, 2023}, Territories: ts, Employees: employees})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,10 +83,13 @@ func TestSecretAlongBothHierarchies(t *testing.T) {
 		t.Fatal("no zone d'emploi crosses the border: the hierarchies would not overlap")
 	}
 
+	start := time.Now()
 	out := indicator.ApplySecret(ind, values, parents)
+	applied := time.Since(start)
+	start = time.Now()
 	got := indicator.CheckSecret(ind, out, parents)
-	t.Logf("%d communes in %d zones d'emploi (%d across the border of 09 and 11) and 2 départements: %d cells, %d equations checked; secret: %d primary, %d secondary; recoverable: %d",
-		len(ze), len(crossing), nCross, got.Cells, got.Constraints, got.Primary, got.Secondary, len(got.Recovered))
+	t.Logf("%d communes in %d zones d'emploi (%d across département borders) and %d départements, 2 years: %d cells, %d equations checked; secret: %d primary, %d secondary; recoverable: %d (secret applied in %v, checked in %v)",
+		len(ze), len(crossing), nCross, len(crossingDeps(dep)), got.Cells, got.Constraints, got.Primary, got.Secondary, len(got.Recovered), applied.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	if got.Primary == 0 || got.Secondary == 0 {
 		t.Errorf("the secret must act, primary and induced: %+v", got)
 	}
@@ -110,9 +121,9 @@ func TestSecretAlongBothHierarchies(t *testing.T) {
 }
 
 // communeParents reads the INSEE composition of the zones d'emploi and
-// returns, for the communes of the given départements, their zone
-// d'emploi and their département.
-func communeParents(t *testing.T, deps ...string) (ze, dep map[string]string) {
+// returns, for the communes of the given régions, their zone d'emploi,
+// département and région.
+func communeParents(t *testing.T, regions ...string) (ze, dep, reg map[string]string) {
 	t.Helper()
 	f, err := os.Open(datasettest.File(t, "derived/ze2020_composition_communale_geo2023.csv"))
 	if err != nil {
@@ -127,49 +138,28 @@ func communeParents(t *testing.T, deps ...string) (ze, dep map[string]string) {
 	for i, h := range recs[0] {
 		col[strings.TrimPrefix(h, "\ufeff")] = i
 	}
-	ze, dep = map[string]string{}, map[string]string{}
+	ze, dep, reg = map[string]string{}, map[string]string{}, map[string]string{}
 	for _, r := range recs[1:] {
-		d := r[col["DEP"]]
-		for _, want := range deps {
-			if d == want {
-				ze[r[col["CODGEO"]]] = r[col["ZE2020"]]
-				dep[r[col["CODGEO"]]] = d
-			}
+		if slices.Contains(regions, r[col["REG"]]) {
+			c := r[col["CODGEO"]]
+			ze[c], dep[c], reg[c] = r[col["ZE2020"]], r[col["DEP"]], r[col["REG"]]
 		}
 	}
 	if len(ze) == 0 {
 		t.Fatal("no commune")
 	}
-	return ze, dep
+	return ze, dep, reg
 }
 
-// communePopulation reads the population municipale of every commune.
-func communePopulation(t *testing.T) map[string]int {
-	t.Helper()
-	f, err := os.Open(datasettest.File(t, "stats/donnees_communes.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cr := csv.NewReader(f)
-	cr.Comma = ';'
-	recs, err := cr.ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, h := range recs[0] {
-		col[strings.TrimPrefix(h, "\ufeff")] = i
-	}
-	out := map[string]int{}
-	for _, r := range recs[1:] {
-		n, err := strconv.Atoi(r[col["PMUN"]])
-		if err == nil {
-			out[r[col["COM"]]] = n
-		}
+// crossingDeps is the set of départements of the communes.
+func crossingDeps(dep map[string]string) map[string]bool {
+	out := map[string]bool{}
+	for _, d := range dep {
+		out[d] = true
 	}
 	return out
 }
+
 
 func demoAT(t *testing.T) indicator.Indicator {
 	t.Helper()
