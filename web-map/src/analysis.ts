@@ -17,7 +17,7 @@ import {
   type Status,
   type TerritoryRef,
 } from './api';
-import { formatValue, periodLabel } from './labels';
+import { changeUnit, formatValue, periodLabel, shortPeriodLabel } from './labels';
 import { renderLegend } from './legend';
 import { el, svg } from './ui';
 import type { Analysis, AnalysisMode, ViewState } from './url-state';
@@ -285,7 +285,7 @@ export function analysisLines(r: AnalysisResult, code: string, ind: Indicator): 
   const v = t.value ?? 0;
   const dec = m.mode === 'ratio' ? 2 : m.mode === 'relative' ? 1 : ind.decimals;
   if (m.kind === 'evolution') {
-    const lines = [`évolution : ${signed(v, dec, m.mode === 'relative' ? '%' : m.unit)}`];
+    const lines = [`évolution : ${signed(v, dec, m.mode === 'relative' ? '%' : changeUnit(m.unit))}`];
     if (typeof t.a === 'number' && typeof t.b === 'number') {
       lines.push(`${periodLabel(m.from ?? '')} : ${formatValue(t.a, ind.decimals, ind.unit)} → ${periodLabel(m.to ?? '')} : ${formatValue(t.b, ind.decimals, ind.unit)}`);
     }
@@ -569,7 +569,7 @@ export class AnalysisControls {
     );
     for (const [m, row] of Object.entries(this.rows)) row.hidden = m !== a.mode;
     const periods = (sel: HTMLSelectElement, list: string[], value: string): void => {
-      sel.replaceChildren(...list.map((p) => new Option(periodLabel(p), p, false, p === value)));
+      sel.replaceChildren(...list.map((p) => new Option(shortPeriodLabel(p), p, false, p === value)));
     };
     if (a.mode === 'evolution') {
       const from = a.from || (r?.mode === 'evolution' ? r.map.from : '') || ind.vintages[0] || '';

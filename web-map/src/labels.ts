@@ -33,3 +33,16 @@ export function formatValue(v: number, decimals: number, unit: string): string {
   const n = v.toLocaleString('fr-FR', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
   return `${n}\u00a0${unit}`;
 }
+
+/** "2023-T3" → "T3 2023": the short form for narrow lists. */
+export function shortPeriodLabel(p: string): string {
+  return p.replace(/^(\d{4})-T([1-4])$/, 'T$2 $1');
+}
+
+/**
+ * The unit of an absolute change: points for a rate (a change of a
+ * percentage is not a percentage), else the indicator's own unit.
+ */
+export function changeUnit(unit: string): string {
+  return unit.trim().startsWith('%') ? `points (${unit.trim()})` : unit;
+}

@@ -11,7 +11,7 @@
 // the map, the URL and the panel stay one state.
 import { ApiError, getJSON, getTerritory, type Indicator, type Level, type Sex, type TerritoryDetail, type TerritoryRef } from './api';
 import { rankChangeText } from './analysis';
-import { formatValue, LEVEL_LABELS, periodLabel } from './labels';
+import { changeUnit, formatValue, LEVEL_LABELS, periodLabel } from './labels';
 import type { AtlasMap } from './map';
 import { TerritorySearch } from './search';
 import { el as node, svg } from './ui';
@@ -194,7 +194,7 @@ function changeText(e: ProfileEntry): string {
   if (c.status === 'secret') return `${head} : secret statistique`;
   if (!hasValue(c.status, c.value)) return `${head} : donnée manquante`;
   const v = c.value;
-  const abs = formatValue(Math.abs(v), e.decimals, e.unit);
+  const abs = formatValue(Math.abs(v), e.decimals, changeUnit(e.unit));
   let text = `${head} : ${v > 0 ? '+' : v < 0 ? '−' : ''}${abs}`;
   if (typeof c.rank_from === 'number' && typeof c.rank_to === 'number') {
     text += ` ; rang ${c.rank_from} → ${c.rank_to} (${rankChangeText(c.rank_change ?? c.rank_from - c.rank_to)})`;

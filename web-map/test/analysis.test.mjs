@@ -314,6 +314,8 @@ describe('modes d’analyse', () => {
     const ev = await page.textContent(`${entry} .profil-evolution`);
     assert.match(ev, new RegExp(`^Évolution ${e0.change.from} → ${e0.change.to} : `));
     assert.match(ev, new RegExp(`rang ${e0.change.rank_from} → ${e0.change.rank_to}`));
+    // A rate changes by points, not by a percentage.
+    assert.match(await page.textContent('article[data-indicator="chomage-departement"] .profil-evolution'), /\u00a0points \(% de la population active\)/);
     // Women and men side by side, from the values the API publishes.
     await page.waitForSelector('#profil[data-sexes="ready"]', { timeout: 20_000 });
     const vals = (await api(`/api/v1/indicators/demo-at-frequence/values?level=departement&within=departement:31&period=${e0.period}&sector=ensemble`)).values;
