@@ -110,9 +110,25 @@
 // ASSUMPTIONS: they share the fictive salariés of demo-at-frequence (the
 // headcount draws do not depend on the indicator), the AT sex risks and
 // the AT trend; their counts are drawn independently of the AT counts, so
-// that in a small cell a cause count may exceed the all-cause count. The
-// prévention theme has no indicator: neither a public figure nor a
-// national magnitude to draw from is in the pinned geodata.
+// that in a small cell a cause count may exceed the all-cause count.
+//
+// # Prévention
+//
+// Neither a territorial nor a national prévention figure is in the pinned
+// geodata, so the two prévention indicators borrow a real sector profile
+// and ASSUME the national level (Options.Rates = RatesFromAT × the
+// recipe's rate_scale):
+//
+//   - demo-prev-actions, interventions of the caisses (Carsat, MSA) in
+//     firms per 1 000 salariés: ASSUMED to target sectors in proportion to
+//     their AT frequency ("AT en 1er règlement" × 0.1, about 2.6 per 1 000);
+//   - demo-prev-aides, prevention grants (subventions prévention TPE,
+//     contrats de prévention) per 1 000 salariés: ASSUMED to follow manual
+//     handling, the first target of the TMS programmes ("Manutention
+//     manuelle" × 0.05, about 0.4 per 1 000).
+//
+// Both grow by 4 % a year and have the same rate for women and men of a
+// sector (an action reaches an establishment); higher is better.
 //
 // # Sectors
 //

@@ -33,7 +33,13 @@ var rateIndicators = map[string]string{
 	"demo-at-routier":     "routier",
 	"demo-ip-nouvelles":   "ip",
 	"demo-ip-graves":      "ipgrave",
+	"demo-prev-actions":   "prevactions",
+	"demo-prev-aides":     "prevaides",
 }
+
+// preventionIndicators grow (prevention programmes widen, +4 % a year)
+// and do not depend on sex: they reach establishments, not people.
+var preventionIndicators = map[string]bool{"demo-prev-actions": true, "demo-prev-aides": true}
 
 // LabelSuffix ends the label of every demonstration indicator.
 const LabelSuffix = " (données de démonstration, fictives)"
@@ -242,6 +248,9 @@ func territoryYear(seed int64, ind string, rates map[string]float64, t territory
 	if n, ok := rateIndicators[ind]; ok {
 		name = n // the AT trend and the AT sex risks
 	}
+	if preventionIndicators[ind] {
+		trend = math.Pow(1.04, float64(year-ReferenceYear))
+	}
 	eff := newStream(seed, key(name, "effect")...).lognorm(0.12)
 	if t.Level == territory.Commune && t.Departement != "" {
 		// The département's own effect (the one it would draw at its own
@@ -268,6 +277,9 @@ func territoryYear(seed int64, ind string, rates map[string]float64, t territory
 		}
 		if _, ok := rateIndicators[ind]; ok {
 			rate = rates[s.Code]
+		}
+		if preventionIndicators[ind] {
+			risk = 1
 		}
 		rate *= eff * trend * newStream(seed, key(name, "sector", s.Code)...).lognorm(0.15)
 		// Split the sector's rate so that the mix of women and men gives it

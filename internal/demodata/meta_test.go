@@ -53,8 +53,19 @@ func loadMeta(t *testing.T) map[string]indicator.Indicator {
 
 func TestMetadataValidates(t *testing.T) {
 	meta := loadMeta(t)
-	if len(meta) != 13 {
-		t.Fatalf("%d metadata files, want 13", len(meta))
+	// The diagnostic enters through five themes: each offers at least two
+	// indicators.
+	themes := map[indicator.Theme][]string{}
+	for _, m := range meta {
+		themes[m.Theme] = append(themes[m.Theme], m.ID)
+	}
+	for _, th := range []indicator.Theme{indicator.ThemeEmploiEntreprises, indicator.ThemeExposition, indicator.ThemeSinistralite, indicator.ThemePrevention, indicator.ThemeMaintienEmploi} {
+		if len(themes[th]) < 2 {
+			t.Errorf("theme %s: %v, want at least two indicators", th, themes[th])
+		}
+	}
+	if len(themes) != 5 {
+		t.Errorf("themes %v, want the five of the diagnostic", themes)
 	}
 	var demoSectors []string
 	demoSectors = append(demoSectors, indicator.SectorAll)

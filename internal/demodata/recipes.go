@@ -53,6 +53,10 @@ type GeneratorOptions struct {
 	// values file (the AT table, read for its national rates, not as
 	// values) whose rate per 1 000 salariés sets the magnitudes.
 	RateColumn string `json:"rate_column"`
+	// RateScale multiplies those rates (1 when zero): a prévention
+	// indicator has no national figure of its own, and borrows the sector
+	// profile of an AT column at an assumed national level.
+	RateScale float64 `json:"rate_scale"`
 	// Finest, when set (commune), is a finer level at which to draw where
 	// its territories are imported: the communes of the départements that
 	// have some, Territories for the others. The service aggregates the
@@ -107,6 +111,10 @@ var converters = map[string]func(b []byte, known *territory.Registry) ([]byte, e
 	"demodata.PopulationZECSV": func(b []byte, _ *territory.Registry) ([]byte, error) { return PopulationZECSV(bytes.NewReader(b)) },
 	"demodata.NationalATCSV":   func(b []byte, _ *territory.Registry) ([]byte, error) { return NationalATCSV(bytes.NewReader(b)) },
 	"demodata.NationalMPCSV":   func(b []byte, _ *territory.Registry) ([]byte, error) { return NationalMPCSV(bytes.NewReader(b)) },
+	"demodata.ApprenticeshipCSV": func(b []byte, _ *territory.Registry) ([]byte, error) {
+		return ApprenticeshipCSV(bytes.NewReader(b))
+	},
+	"demodata.InterimCSV": func(b []byte, _ *territory.Registry) ([]byte, error) { return InterimCSV(bytes.NewReader(b)) },
 	"demodata.PopulationCommuneCSV": func(b []byte, known *territory.Registry) ([]byte, error) {
 		return PopulationCommuneCSV(bytes.NewReader(b), func(c string) bool {
 			_, ok := known.Get(territory.Commune, c)
@@ -153,6 +161,14 @@ func (r Recipe) Prepare(dir string, source map[string]string, known *territory.R
 			f.Close()
 			if err != nil {
 				return opt, fmt.Errorf("indicator %s: %s: %w", r.Indicator, r.Values, err)
+			}
+			if g.RateScale < 0 {
+				return opt, fmt.Errorf("indicator %s: negative rate_scale %v", r.Indicator, g.RateScale)
+			}
+			if g.RateScale > 0 {
+				for k := range rates {
+					rates[k] *= g.RateScale
+				}
 			}
 		}
 		values, err = Generate(Options{Indicator: g.Indicator, Seed: g.Seed, Years: g.Years, Territories: ts, Rates: rates, Employees: employees})
