@@ -1,35 +1,17 @@
 package demodata
 
 import (
-	"bytes"
-	"encoding/csv"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/atlas-sante-travail/atlas/internal/dataset/datasettest"
 )
 
-// longRows converts a mirror file and indexes the result by code|period.
-func longRows(t *testing.T, name string, conv func(*os.File) ([]byte, error)) map[string]string {
+// longRows converts a mirror file and indexes the values by code|period.
+func longRows(t *testing.T, name string, conv func(*os.File) ([]byte, error)) map[string]float64 {
 	t.Helper()
-	f, err := os.Open(datasettest.File(t, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b, err := conv(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for _, r := range recs[1:] {
-		out[r[1]+"|"+r[2]] = r[5]
+	out := map[string]float64{}
+	for _, r := range convertFile(t, name, conv) {
+		out[r.code+"|"+r.period] = r.value
 	}
 	return out
 }
@@ -41,9 +23,9 @@ func TestApprenticeshipCSV(t *testing.T) {
 	if len(got) != 505 {
 		t.Errorf("%d values, want 505", len(got))
 	}
-	for k, want := range map[string]string{"01|2017": "2944", "01|2018": "3049"} {
+	for k, want := range map[string]float64{"01|2017": 2944, "01|2018": 3049} {
 		if got[k] != want {
-			t.Errorf("%s = %q, want %q", k, got[k], want)
+			t.Errorf("%s = %v, want %v", k, got[k], want)
 		}
 	}
 	for k := range got {
@@ -76,8 +58,7 @@ func TestInterimCSV(t *testing.T) {
 	sum := 0.0
 	for k, v := range got {
 		if strings.HasSuffix(k, "|2000") {
-			x, _ := strconv.ParseFloat(v, 64)
-			sum += x
+			sum += v
 		}
 	}
 	if sum < 560000 || sum > 660000 {
