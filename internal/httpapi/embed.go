@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"io/fs"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -55,6 +56,12 @@ var embedParams = map[string]string{
 	"method": "m", "classes": "k", "palette": "pal", "within": "r",
 }
 
+// embedRanges are the view's numeric parameters and their ranges.
+var embedRanges = []struct {
+	name     string
+	min, max float64
+}{{"z", 0, 22}, {"lat", -85, 85}, {"lon", -180, 180}}
+
 // parseEmbedQuery checks what the page itself would read silently: a
 // partner who writes legend=oui or z=loin learns it at once, with the
 // parameter named, instead of getting a map that ignored it. Unknown
@@ -80,16 +87,14 @@ func parseEmbedQuery(q url.Values) (embedQuery, error) {
 	if !utf8.ValidString(out.Title) || strings.IndexFunc(out.Title, unicode.IsControl) >= 0 {
 		return out, httpx.BadParam("title", "caractère de contrôle ou texte non UTF-8")
 	}
-	for _, c := range []struct {
-		name     string
-		min, max float64
-	}{{"z", 0, 22}, {"lat", -85, 85}, {"lon", -180, 180}} {
+	for _, c := range embedRanges {
 		v := strings.TrimSpace(q.Get(c.name))
 		if v == "" {
 			continue
 		}
 		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f < c.min || f > c.max {
+		// NaN compares false with everything: it would pass the range.
+		if err != nil || math.IsNaN(f) || f < c.min || f > c.max {
 			return out, httpx.BadParam(c.name, fmt.Sprintf("%q n'est pas un nombre entre %g et %g", v, c.min, c.max))
 		}
 	}

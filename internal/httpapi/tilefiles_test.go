@@ -27,7 +27,7 @@ import (
 
 // fileFixture writes an MBTiles file of one square near Toulouse at zooms
 // 4 to 6 and serves it as "occitanie" with no database.
-func fileFixture(t *testing.T) (*echo.Echo, map[maptile.Tile][]byte) {
+func fileFixture(t testing.TB) (*echo.Echo, map[maptile.Tile][]byte) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "occitanie.mbtiles")
 	w, err := mbtiles.Create(path)
