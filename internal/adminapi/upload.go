@@ -269,6 +269,9 @@ func (a *api) readError(err error) error {
 		Detail: "Le corps de la requête est incomplet ou mal formé (multipart/form-data) ; rien n'a été importé."}
 }
 
+// maxFileName is the longest file name most file systems take, in bytes.
+const maxFileName = 255
+
 // fileName checks an uploaded file's name, which names it in the
 // dataset's provenance and whose extension says its format.
 func fileName(raw string, exts []string) (string, error) {
@@ -276,6 +279,11 @@ func fileName(raw string, exts []string) (string, error) {
 	if raw == "" || n == "." || n == "/" || n == ".." || strings.HasPrefix(n, ".") ||
 		strings.ContainsFunc(n, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return "", errors.New("nom de fichier manquant ou invalide (curl -F partie=@fichier le donne)")
+	}
+	if len(n) > maxFileName {
+		// The file is written under its name: beyond, the file system
+		// refuses it and the upload would fail as an internal error.
+		return "", fmt.Errorf("nom de fichier de %d octets, au plus %d", len(n), maxFileName)
 	}
 	if !slices.Contains(exts, strings.ToLower(path.Ext(n))) {
 		return "", fmt.Errorf("extension de %s non prise en charge", n)
