@@ -91,7 +91,8 @@ var SameFloor = map[string][]string{
 	"internal/report/svg":  {"internal/report"},
 	"internal/report/html": {"internal/report", "internal/report/svg"},
 	"internal/report/pdf":  {"internal/report", "internal/report/svg"},
-	"internal/document":    {"internal/report", "internal/report/html", "internal/report/pdf", "internal/report/svg"},
+	"internal/document": {"internal/report", "internal/report/html", "internal/report/pdf", "internal/report/svg",
+		"internal/workshop"}, // the synthèse du diagnostic reads the workshops' syntheses
 	// The command starts the server it wires.
 	"cmd/atlas": {"internal/server"},
 }

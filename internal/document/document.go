@@ -97,25 +97,34 @@ func (s *Service) render(ctx context.Context, key, name, format string, build fu
 			return nil, err
 		}
 		doc.FileName = name
-		var buf bytes.Buffer
-		if format == FormatPDF {
-			err = pdf.Write(&buf, doc)
-		} else {
-			err = html.Write(&buf, doc)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if b, err = blob.New(buf.Bytes()); err != nil {
+		if b, err = encode(doc, format); err != nil {
 			return nil, err
 		}
 		s.cache.Set(ctx, full, b)
 	}
-	ctype := "text/html; charset=utf-8"
+	return &Rendered{Body: b, ContentType: contentType(format), FileName: name + "." + format}, nil
+}
+
+// encode renders doc in format (checked).
+func encode(doc *report.Document, format string) (*blob.Body, error) {
+	var buf bytes.Buffer
+	var err error
 	if format == FormatPDF {
-		ctype = "application/pdf"
+		err = pdf.Write(&buf, doc)
+	} else {
+		err = html.Write(&buf, doc)
 	}
-	return &Rendered{Body: b, ContentType: ctype, FileName: name + "." + format}, nil
+	if err != nil {
+		return nil, err
+	}
+	return blob.New(buf.Bytes())
+}
+
+func contentType(format string) string {
+	if format == FormatPDF {
+		return "application/pdf"
+	}
+	return "text/html; charset=utf-8"
 }
 
 // version is what every document depends on: the indicators and layers.

@@ -28,6 +28,10 @@ type Config struct {
 	Tiles      *tiles.Service
 	// Ping tells whether the database answers, for /readyz.
 	Ping func(context.Context) error
+	// Replica, when set, tells how the read replica's replay stands, for
+	// /readyz (an error: it is unreachable, and the server not ready);
+	// nil: no read replica, Ping is the whole database.
+	Replica func(context.Context) (ReplicaState, error)
 	// Timeout bounds each request's work (database queries included).
 	Timeout time.Duration
 	// View is what the workshop map opens on when its link says nothing.
@@ -102,6 +106,7 @@ func Mount(e *echo.Echo, cfg Config) {
 	api.GET("/documents/focus/theme", documentRoute(h.themeFocus))
 	api.GET("/documents/focus/secteur", documentRoute(h.sectorFocus))
 	api.GET("/documents/focus/territoire", documentRoute(h.portrait))
+	api.GET("/documents/synthese", h.synthesisDocument)
 
 	// Workshops: small JSON bodies; the event stream has no deadline.
 	ws := api.Group("/workshops", middleware.BodyLimit(strconv.Itoa(maxBody>>10)+"K"), workshopSeq)

@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"context"
+	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/atlas-sante-travail/atlas/internal/document"
 	"github.com/atlas-sante-travail/atlas/internal/httpx"
 	"github.com/atlas-sante-travail/atlas/internal/report/html"
+	"github.com/atlas-sante-travail/atlas/internal/workshop"
 )
 
 // A document is the same until an import, as a map is: encoded once, sent
@@ -63,13 +66,55 @@ func (h *handlers) portrait(ctx context.Context, c echo.Context, format string) 
 	return h.docs.Portrait(ctx, focusQuery(c), format)
 }
 
+// synthesisDocument is the synthèse du diagnostic of the workshops of
+// workshop= (comma-separated), each read with its own bearer token, the
+// tokens comma-separated in the same order (one token serves them all),
+// as the workshop synthesis route reads its one. Never cached.
+func (h *handlers) synthesisDocument(c echo.Context) error {
+	ctx := c.Request().Context()
+	var codes []string
+	for _, code := range strings.Split(c.QueryParam("workshop"), ",") {
+		if code = strings.TrimSpace(code); code != "" {
+			codes = append(codes, code)
+		}
+	}
+	if len(codes) == 0 {
+		return &diagnostic.ParamError{Name: "workshop", Reason: "obligatoire : le code d'un atelier ou plusieurs, séparés par des virgules"}
+	}
+	tokens := strings.Split(httpx.Bearer(c), ",")
+	syns := make([]workshop.Synthesis, 0, len(codes))
+	for i, code := range codes {
+		token := tokens[0]
+		if len(tokens) == len(codes) {
+			token = tokens[i]
+		}
+		syn, err := h.ws.Synthesis(ctx, code, strings.TrimSpace(token))
+		if err != nil {
+			return err
+		}
+		syns = append(syns, syn)
+	}
+	r, err := h.docs.Synthesis(ctx, syns, c.QueryParam("format"))
+	if err != nil {
+		return err
+	}
+	documentHeaders(c, r)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Blob(http.StatusOK, r.ContentType, r.Body.Raw)
+}
+
 func sendDocument(c echo.Context, r *document.Rendered) error {
+	documentHeaders(c, r)
+	return httpx.SendEncoded(c, r.Body, r.ContentType, documentCache)
+}
+
+// documentHeaders name the file and, for HTML, allow its inline styles only.
+func documentHeaders(c echo.Context, r *document.Rendered) {
 	hd := c.Response().Header()
 	hd.Set(echo.HeaderContentDisposition, `inline; filename="`+r.FileName+`"`)
 	if r.ContentType != "application/pdf" {
 		hd.Set("Content-Security-Policy", html.CSP)
 	}
-	return httpx.SendEncoded(c, r.Body, r.ContentType, documentCache)
 }
 
 // staticMap is the choropleth drawn as SVG, with the choropleth's

@@ -80,6 +80,20 @@ func call(t *testing.T, method, url, token string, body any, out any) *http.Resp
 	return resp
 }
 
+// getBearer GETs url with a bearer token and reads the body.
+func getBearer(t *testing.T, url, token string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	body, _ := io.ReadAll(r.Body)
+	return r, body
+}
+
 func wsView(sex string) map[string]any {
 	return map[string]any{"indicator": "taux-at", "level": "departement", "period": "2022", "sex": sex, "sector": "ensemble",
 		"method": "quantiles", "classes": 5, "palette": "", "region": "76", "selection": "31", "bounds": []float64{-0.5, 42.3, 4.9, 45.1}}
@@ -342,20 +356,32 @@ func TestWorkshopsOverHTTP(t *testing.T) {
 			t.Errorf("answer: %d %+v", r.StatusCode, poll.Results)
 		}
 		for _, f := range workshop.Formats() {
-			req, _ := http.NewRequest(http.MethodGet, api(a, "/"+code+"/synthesis?format="+f), nil)
-			req.Header.Set("Authorization", "Bearer "+ft)
-			r, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(r.Body)
-			r.Body.Close()
+			r, body := getBearer(t, api(a, "/"+code+"/synthesis?format="+f), ft)
 			if r.StatusCode != 200 || !strings.Contains(string(body), "Quel thème") || (f == "html" && strings.Contains(string(body), "<img src=x")) {
 				t.Errorf("synthesis %s: %d %.300s", f, r.StatusCode, body)
 			}
 		}
 		if r := call(t, "GET", api(a, "/"+code+"/synthesis?format=pdf"), ft, nil, &p); r.StatusCode != 400 || p.InvalidParams[0].Name != "format" {
 			t.Errorf("unknown format: %d %+v", r.StatusCode, p)
+		}
+		// The synthèse du diagnostic as a document, with the same token.
+		doc := a.srv.URL + "/api/v1/documents/synthese?workshop=" + code
+		for _, f := range []string{"html", "pdf"} {
+			r, body := getBearer(t, doc+"&format="+f, ft)
+			text := string(body)
+			if f == "pdf" && r.StatusCode == 200 {
+				text = poppler(t, "pdftotext", body)
+			}
+			if r.StatusCode != 200 || !strings.Contains(text, "Synthèse du diagnostic") || !strings.Contains(text, "Constats retenus") ||
+				strings.Contains(text, "<img src=x") || r.Header.Get("Cache-Control") != "no-store" {
+				t.Errorf("synthèse document %s: %d %.300s", f, r.StatusCode, text)
+			}
+		}
+		if r := call(t, "GET", doc, "", nil, &p); r.StatusCode != 401 {
+			t.Errorf("synthèse document without a token: %d", r.StatusCode)
+		}
+		if r := call(t, "GET", a.srv.URL+"/api/v1/documents/synthese", ft, nil, &p); r.StatusCode != 400 || p.InvalidParams[0].Name != "workshop" {
+			t.Errorf("synthèse document without a workshop: %d %+v", r.StatusCode, p)
 		}
 	})
 
