@@ -15,7 +15,7 @@ export ATLAS_GEODATA_MIRROR := $(if $(GEODATA_MIRROR),$(abspath $(GEODATA_MIRROR
 REGION ?=
 export ATLAS_REGION := $(if $(REGION),$(REGION),$(ATLAS_REGION))
 
-.PHONY: run test deps build db bench-tiles bench-choropleth clean
+.PHONY: run test fuzz deps build db bench-tiles bench-choropleth clean
 
 run: build
 	@source deploy/env.sh && \
@@ -24,6 +24,11 @@ run: build
 
 test: deps
 	@bash deploy/test.sh
+
+# Every fuzz target for FUZZTIME each (default 3m), then a report.
+fuzz:
+	@bash deploy/deps.sh go
+	@bash deploy/fuzz.sh
 
 deps:
 	@bash deploy/deps.sh
