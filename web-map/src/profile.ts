@@ -162,10 +162,11 @@ export function rankText(rank: { rank: number; of: number; among: string }, leve
   return rank.among ? `${head} (${rank.among})` : head;
 }
 
-function comparisonText(e: ProfileEntry, aggregation: string | undefined): string {
+function comparisonText(e: ProfileEntry, aggregation: string | undefined, ownRegion: string | undefined): string {
   const r = e.reference ?? e.region;
   if (!r) return '';
-  const isRegion = r.level === 'region';
+  // The territory's own région (not another one chosen as the reference).
+  const isRegion = r.level === 'region' && (!e.reference || r.code === ownRegion);
   const title = referenceName(r);
   if (!hasValue(r.status, r.value)) {
     const why = r.status === 'secret' ? 'secret statistique' : r.reason ? r.reason : 'donnée manquante';
@@ -173,10 +174,12 @@ function comparisonText(e: ProfileEntry, aggregation: string | undefined): strin
   }
   const ref = `${title} : ${formatValue(r.value, e.decimals, e.unit)}`;
   if (!hasValue(e.status, e.value)) return ref;
-  if (aggregation === 'sum') {
+  // A count's share of a total that contains it (its région, France);
+  // another territory's count is compared by difference, like a rate.
+  if (aggregation === 'sum' && (isRegion || r.level === 'france')) {
     if (r.value === 0) return ref;
     const share = (100 * e.value) / r.value;
-    return `${ref}, soit ${number(share, 1)}\u00a0% ${isRegion ? 'du total régional' : 'de la référence'}`;
+    return `${ref}, soit ${number(share, 1)}\u00a0% ${isRegion ? 'du total régional' : 'du total national'}`;
   }
   const diff = e.value - r.value;
   const rounded = Number(diff.toFixed(e.decimals));
@@ -322,6 +325,8 @@ export class ProfilePanel {
   private returnFocus: HTMLElement | null = null;
   private link: HTMLAnchorElement | null = null;
   private focusOnOpen = false;
+  /** The shown territory's région code (what a count is a share of). */
+  private ownRegion: string | undefined;
 
   constructor(private readonly ctx: ProfileContext) {
     const root = document.getElementById('profil');
@@ -459,6 +464,7 @@ export class ProfilePanel {
 
   private render(level: Level, detail: TerritoryDetail, profile: Profile, ref: string): void {
     const region = detail.parents?.find((p) => p.level === 'region');
+    this.ownRegion = detail.level === 'region' ? undefined : region?.code;
     const t = profile.territory;
     this.root.setAttribute('aria-label', `Profil du territoire : ${t.name}`);
     const sub = [`${LEVEL_LABELS[level]} ${t.code}`];
@@ -571,7 +577,7 @@ export class ProfilePanel {
     if (e.rank) {
       art.append(el('p', { class: 'profil-rang', 'data-rank': String(e.rank.rank), 'data-of': String(e.rank.of) }, rankText(e.rank, level, regionName)));
     }
-    const cmp = comparisonText(e, aggregation);
+    const cmp = comparisonText(e, aggregation, this.ownRegion);
     if (cmp) art.append(el('p', { class: 'profil-region profil-reference', 'data-ref': e.reference ? `${e.reference.level}:${e.reference.code}` : '' }, cmp));
     const change = changeText(e);
     if (change) {

@@ -340,6 +340,9 @@ describe('modes d’analyse', () => {
     const cmp = await page.textContent(`${entry} .profil-reference`);
     assert.match(cmp, new RegExp(`^Département Hérault : ${eH.reference.label}`));
     assert.match(await page.textContent('.profil-ref-actuelle'), /^Département Hérault$/);
+    // A count is a share of its own région only; another territory's, a difference.
+    const pop = await page.textContent('article[data-indicator="population-departement"] .profil-reference');
+    assert.match(pop, /^Département Hérault : .* ; écart [+−]/);
     const link = new URL(page.url()).hash;
     assert.match(link, /ref=departement%3A34/);
     await page.screenshot({ path: ARTIFACTS + 'analyse-profil-reference-1280.png' });
