@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -53,10 +54,14 @@ func importChoroplethDemo(t *testing.T, ctx context.Context, url string) {
 	dir := t.TempDir()
 	imported := 0
 	for _, r := range recipes {
-		if r.Indicator != "chomage-ze" && r.Indicator != "population-ze" && r.Indicator != "population-commune" {
+		if !slices.Contains(benchIndicators, r.Indicator) {
 			continue
 		}
-		opt, err := r.Prepare(dir, map[string]string{r.Values: filepath.Join(mirror, r.Values)}, known)
+		source := map[string]string{}
+		for _, p := range r.Sources() {
+			source[p] = filepath.Join(mirror, p)
+		}
+		opt, err := r.Prepare(dir, source, known)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,10 +70,15 @@ func importChoroplethDemo(t *testing.T, ctx context.Context, url string) {
 		}
 		imported++
 	}
-	if imported != 3 {
-		t.Fatalf("%d of the 3 indicators found in the recipes", imported)
+	if imported != len(benchIndicators) {
+		t.Fatalf("%d of the %d indicators found in the recipes", imported, len(benchIndicators))
 	}
 }
+
+// benchIndicators are those the choropleth scenarios ask for; the AT
+// frequency is drawn for Ariège's communes, and its zones d'emploi inside
+// Ariège are computed from them.
+var benchIndicators = []string{"chomage-ze", "population-ze", "population-commune", "demo-at-frequence"}
 
 // TestBenchChoropleth runs the whole choropleth benchmark, briefly, on a
 // fresh database: a real atlas server process. Timings are not asserted,
@@ -109,7 +119,7 @@ func TestBenchChoropleth(t *testing.T) {
 	t.Logf("\n%s", out.String())
 
 	rep := readReport[tilebench.ChoroplethReport](t, jsonPath)
-	if len(rep.Scenarios) != 4 || rep.Concurrency != 16 || rep.WarmDuration != 1 {
+	if len(rep.Scenarios) != len(tilebench.ChoroplethScenarios()) || rep.Concurrency != 16 || rep.WarmDuration != 1 {
 		t.Fatalf("%d scenarios, concurrency %d, duration %g", len(rep.Scenarios), rep.Concurrency, rep.WarmDuration)
 	}
 	for i, f := range rep.Scenarios {
@@ -140,14 +150,20 @@ func TestBenchChoropleth(t *testing.T) {
 	if c := rep.Scenarios[1]; c.TerritoriesMin < 300 || c.TerritoriesMax > 400 {
 		t.Errorf("communes of the Ariège: %d–%d territories per response", c.TerritoriesMin, c.TerritoriesMax)
 	}
-	// The evolution and the bivariate map cover every zone d'emploi too.
+	// The evolution and the bivariate map of unemployment cover every zone
+	// d'emploi too; those of the AT frequency the zones d'emploi that lie
+	// wholly in the Ariège (the others lack communes, so are missing).
 	for _, z := range rep.Scenarios[2:] {
-		if z.TerritoriesMin < 280 || z.TerritoriesMax > 310 {
+		lo, hi := 280, 310
+		if z.Scenario.Indicator == "demo-at-frequence" {
+			lo, hi = 1, 10
+		}
+		if z.TerritoriesMin < lo || z.TerritoriesMax > hi {
 			t.Errorf("%s: %d–%d territories per response", z.Scenario.Name, z.TerritoriesMin, z.TerritoriesMax)
 		}
 	}
-	if len(rep.Targets) != 8 {
-		t.Errorf("%d targets, want 8", len(rep.Targets))
+	if want := 2 * len(rep.Scenarios); len(rep.Targets) != want {
+		t.Errorf("%d targets, want %d", len(rep.Targets), want)
 	}
 	for _, tg := range rep.Targets {
 		if strings.HasPrefix(tg.Name, "304 answers") && !tg.Pass {

@@ -41,6 +41,8 @@ type ChoroplethParams struct {
 	// From and To are the periods of an evolution map.
 	From string `json:"from,omitempty"`
 	To   string `json:"to,omitempty"`
+	// WithPeriod is the second indicator's period of a bivariate map.
+	WithPeriod string `json:"with_period,omitempty"`
 }
 
 // String is a short label: "2023-T3 jenks 7", "latest period, defaults".
@@ -53,6 +55,9 @@ func (p ChoroplethParams) String() string {
 		parts = append(parts, "latest period")
 	default:
 		parts = append(parts, p.Period)
+	}
+	if p.WithPeriod != "" {
+		parts[len(parts)-1] += " × " + p.WithPeriod
 	}
 	if p.Method != "" {
 		parts = append(parts, p.Method)
@@ -109,6 +114,9 @@ func (s ChoroplethScenario) Path(p ChoroplethParams) string {
 	if s.With != "" {
 		q.Set("with", s.With)
 	}
+	if p.WithPeriod != "" {
+		q.Set("with-period", p.WithPeriod)
+	}
 	route := s.Route
 	if route == "" {
 		route = "choropleth"
@@ -132,8 +140,11 @@ func (s ChoroplethScenario) Paths() []string {
 // two numbers of classes; then the analysis maps of every zone d'emploi:
 // the evolution of unemployment (first → last period by default, then
 // chosen pairs, methods and classes) and the bivariate map of unemployment
-// against population at four periods. Every indicator comes with `atlas
-// import demo`.
+// against population at four periods; then the same for the fictive
+// sinistralité drawn by commune, whose zones d'emploi are computed from the
+// communes of two régions and pass the secret statistique: the evolution
+// of the AT frequency and its bivariate map against unemployment, by sex
+// and sector too. Every indicator comes with `atlas import demo`.
 func ChoroplethScenarios() []ChoroplethScenario {
 	return []ChoroplethScenario{
 		{
@@ -179,6 +190,25 @@ func ChoroplethScenarios() []ChoroplethScenario {
 			Route: "bivariate", With: "population-ze",
 			Params: []ChoroplethParams{
 				{}, {Period: "2023-T3"}, {Period: "2023-T2"}, {Period: "2022-T4"}, {Period: "2020-T2"},
+			},
+			TargetP99MS: TargetChoroplethZonesP99MS,
+		},
+		{
+			Name: "evolution-at-zones-emploi", Title: "évolution AT, zones d'emploi", Indicator: "demo-at-frequence", Level: territory.ZoneEmploi,
+			Route: "evolution",
+			Params: []ChoroplethParams{
+				{},
+				{From: "2020", To: "2023", Method: "jenks", Classes: 5},
+				{From: "2022", To: "2023", Method: "quantiles", Classes: 7},
+				{From: "2021", To: "2023", Method: "equal-intervals", Classes: 5},
+			},
+			TargetP99MS: TargetChoroplethZonesP99MS,
+		},
+		{
+			Name: "bivariate-at-zones-emploi", Title: "bivariée AT × chômage, zones d'emploi", Indicator: "demo-at-frequence", Level: territory.ZoneEmploi,
+			Route: "bivariate", With: "chomage-ze",
+			Params: []ChoroplethParams{
+				{}, {Period: "2023", WithPeriod: "2023-T3"}, {Period: "2022", WithPeriod: "2022-T4"}, {Period: "2020", WithPeriod: "2020-T4"},
 			},
 			TargetP99MS: TargetChoroplethZonesP99MS,
 		},

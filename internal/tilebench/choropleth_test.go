@@ -57,6 +57,18 @@ func TestChoroplethScenarios(t *testing.T) {
 			api + "chomage-ze/bivariate?level=zone-emploi&period=2022-T4&with=population-ze",
 			api + "chomage-ze/bivariate?level=zone-emploi&period=2020-T2&with=population-ze",
 		}},
+		{"evolution-at-zones-emploi", "demo-at-frequence", territory.ZoneEmploi, "", TargetChoroplethZonesP99MS, []string{
+			api + "demo-at-frequence/evolution?level=zone-emploi",
+			api + "demo-at-frequence/evolution?classes=5&from=2020&level=zone-emploi&method=jenks&to=2023",
+			api + "demo-at-frequence/evolution?classes=7&from=2022&level=zone-emploi&method=quantiles&to=2023",
+			api + "demo-at-frequence/evolution?classes=5&from=2021&level=zone-emploi&method=equal-intervals&to=2023",
+		}},
+		{"bivariate-at-zones-emploi", "demo-at-frequence", territory.ZoneEmploi, "", TargetChoroplethZonesP99MS, []string{
+			api + "demo-at-frequence/bivariate?level=zone-emploi&with=chomage-ze",
+			api + "demo-at-frequence/bivariate?level=zone-emploi&period=2023&with=chomage-ze&with-period=2023-T3",
+			api + "demo-at-frequence/bivariate?level=zone-emploi&period=2022&with=chomage-ze&with-period=2022-T4",
+			api + "demo-at-frequence/bivariate?level=zone-emploi&period=2020&with=chomage-ze&with-period=2020-T4",
+		}},
 	}
 	scs := ChoroplethScenarios()
 	if len(scs) != len(cases) {
