@@ -7,6 +7,13 @@ cd "$(dirname "$0")/.."
 if [ -z "${DATABASE_URL:-}" ]; then
 	bash deploy/pg/cluster.sh start >/dev/null
 	export ATLAS_TEST_DATABASE_URL=$(bash deploy/pg/cluster.sh url postgres)
+	# A streaming standby of it, for the read-replica tests (which say they
+	# are skipped without one).
+	if bash deploy/pg/standby.sh start >/dev/null; then
+		export ATLAS_TEST_READ_DATABASE_URL=$(bash deploy/pg/standby.sh url postgres)
+	else
+		echo "atlas: no standby of the private cluster: the read-replica tests are skipped" >&2
+	fi
 else
 	export ATLAS_TEST_DATABASE_URL=$DATABASE_URL
 fi

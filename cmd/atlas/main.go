@@ -153,12 +153,16 @@ func databaseURL() (string, error) {
 	return "", errors.New("no database: set DATABASE_URL to a PostGIS database, or start the private cluster with `make run` (deploy/pg/cluster.sh start)")
 }
 
-func openStore(ctx context.Context) (*store.Store, error) {
+func openStore(ctx context.Context) (*store.Store, error) { return openReplicated(ctx, "") }
+
+// openReplicated opens the store on the primary, with the read replica at
+// readURL (DATABASE_READ_URL, which only `atlas serve` reads) unless empty.
+func openReplicated(ctx context.Context, readURL string) (*store.Store, error) {
 	url, err := databaseURL()
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(ctx, url, 10*time.Second)
+	return store.OpenReplicated(ctx, url, readURL, 10*time.Second)
 }
 
 // openMigrated opens the store and brings its schema up to date, as every
@@ -168,6 +172,11 @@ func openMigrated(ctx context.Context, log *slog.Logger) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	return migrated(ctx, log, st)
+}
+
+// migrated applies st's pending migrations, closing st when they fail.
+func migrated(ctx context.Context, log *slog.Logger, st *store.Store) (*store.Store, error) {
 	applied, err := st.Migrate(ctx)
 	for _, a := range applied {
 		log.Info("migration applied", "name", a)

@@ -50,18 +50,25 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--embed-origins: %w", err)
 	}
-	open := openStore
-	if *migrate {
-		open = func(ctx context.Context) (*store.Store, error) { return openMigrated(ctx, log) }
-	}
-	st, err := open(ctx)
+	// The read replica, when set: the read side's queries go there, the
+	// writes to DATABASE_URL, which must then accept them.
+	readURL := os.Getenv("DATABASE_READ_URL")
+	st, err := openReplicated(ctx, readURL)
 	if err != nil {
 		return err
 	}
+	if *migrate {
+		if st, err = migrated(ctx, log, st); err != nil {
+			return err
+		}
+	}
 	defer st.Close()
+	if st.Replicated() {
+		log.Info("reads on the replica", "url", store.Redact(readURL))
+	}
 	metrics := httpx.NewMetrics()
 	cache := blob.NewLRU(int64(*cacheMB) << 20)
-	svc := tiles.NewService(st, cache, tiles.Options{
+	svc := tiles.NewService(st.ReadSide(), cache, tiles.Options{
 		PrewarmMaxZoom: *prewarm,
 		Observer:       metrics,
 		Log:            log,
@@ -88,7 +95,7 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string) error {
 	wctx, cancelWatch := context.WithCancel(ctx)
 	defer cancelWatch()
 	go svc.Watch(wctx)
-	versions := store.NewVersionWatch(st)
+	versions := store.NewVersionWatch(st.ReadSide())
 	go versions.Run(wctx, func(err error) { log.Warn("listening for indicator imports stopped, retrying", "err", err) })
 
 	origins, err := httpx.ParseOrigins(*cors)

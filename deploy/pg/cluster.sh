@@ -167,6 +167,10 @@ start() {
 			work_mem = 16MB
 			maintenance_work_mem = 128MB
 			max_wal_size = 1GB
+			# A streaming standby can be made of it (deploy/pg/standby.sh, the
+			# read-replica tests): initdb's defaults, written out.
+			wal_level = replica
+			max_wal_senders = 10
 		EOF
 	fi
 	as_owner mkdir -p "$sock"

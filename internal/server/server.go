@@ -32,6 +32,8 @@ var _ tiles.Observer = (*httpx.Metrics)(nil)
 
 // Config is everything a server is made of.
 type Config struct {
+	// Store is the primary's (store.OpenReplicated): the read side reads
+	// from its ReadSide, the replica when there is one.
 	Store *store.Store
 	Tiles *tiles.Service
 	// Cache holds encoded answers (maps, tiles with values); the tiles'
@@ -134,12 +136,19 @@ func Base(cfg *Config) *echo.Echo {
 func mount(e *echo.Echo, cfg Config) *Server {
 
 	var ping func(context.Context) error
+	var replica func(context.Context) (httpapi.ReplicaState, error)
 	if cfg.Store != nil {
 		ping = cfg.Store.Ping
+		if cfg.Store.Replicated() {
+			// The replica says for itself whether it answers.
+			ping, replica = cfg.Store.PingPrimary, replicaState(cfg.Store)
+		}
 	}
-	diag := diagnostic.New(diagnostic.Config{Store: cfg.Store, Tiles: cfg.Tiles, Version: cfg.IndicatorVersion, Cache: cfg.Cache})
+	// The read side reads from the replica when there is one; workshops
+	// and the admin API write, and read their own writes, on the primary.
+	diag := diagnostic.New(diagnostic.Config{Store: cfg.Store.ReadSide(), Tiles: cfg.Tiles, Version: cfg.IndicatorVersion, Cache: cfg.Cache})
 	ws := workshop.New(workshop.Config{Store: cfg.Store, Diagnostic: diag, Log: cfg.Log})
-	httpapi.Mount(e, httpapi.Config{Diagnostic: diag, Tiles: cfg.Tiles, Ping: ping, Timeout: cfg.Timeout, View: cfg.View, Web: cfg.Web,
+	httpapi.Mount(e, httpapi.Config{Diagnostic: diag, Tiles: cfg.Tiles, Ping: ping, Replica: replica, Timeout: cfg.Timeout, View: cfg.View, Web: cfg.Web,
 		Workshops: ws, PublicURL: cfg.PublicURL, EmbedOrigins: cfg.EmbedOrigins, Documents: document.New(diag, cfg.Tiles, cfg.Cache)})
 	ogcapi.Mount(e, ogcapi.Config{Diagnostic: diag, Tiles: cfg.Tiles, Timeout: cfg.Timeout})
 	var adm *admin.Service // none without a database: the admin API then refuses everything
@@ -148,4 +157,12 @@ func mount(e *echo.Echo, cfg Config) *Server {
 	}
 	adminapi.Mount(e, adminapi.Config{Options: cfg.Admin, Admin: adm, Log: cfg.Log})
 	return &Server{Echo: e, Diagnostic: diag, Workshops: ws, retention: cfg.WorkshopRetention}
+}
+
+// replicaState reads st's replication for /readyz.
+func replicaState(st *store.Store) func(context.Context) (httpapi.ReplicaState, error) {
+	return func(ctx context.Context) (httpapi.ReplicaState, error) {
+		r, err := st.Replication(ctx)
+		return httpapi.ReplicaState{Standby: r.Standby, Behind: r.Behind, Paused: r.Paused, Waiting: r.Waiting, LastWait: r.LastWait}, err
+	}
 }

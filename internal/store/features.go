@@ -63,13 +63,13 @@ func (s *Store) TerritoryFeatures(ctx context.Context, q FeatureQuery) ([]Featur
 		AND (cardinality($2::float8[]) = 0 OR ST_Intersects(t.geom, (SELECT g FROM area)))`
 	args := []any{q.Level, x1, y1, x2, y2, boxSRID, int64(q.FID)}
 	var matched int
-	if err := s.pool.QueryRow(ctx, area+` SELECT count(*) FROM territory t`+where, args...).Scan(&matched); err != nil {
+	if err := s.read.QueryRow(ctx, area+` SELECT count(*) FROM territory t`+where, args...).Scan(&matched); err != nil {
 		return nil, 0, fmt.Errorf("count %s features: %w", q.Level, err)
 	}
 	if q.Limit <= 0 || q.Offset >= matched {
 		return []Feature{}, matched, nil
 	}
-	rows, err := s.pool.Query(ctx, area+`, page AS (SELECT t.code FROM territory t`+where+` ORDER BY t.code LIMIT $8 OFFSET $9)
+	rows, err := s.read.Query(ctx, area+`, page AS (SELECT t.code FROM territory t`+where+` ORDER BY t.code LIMIT $8 OFFSET $9)
 		SELECT t.code, t.name, t.fid, coalesce(t.region, ''), coalesce(t.departement, ''), coalesce(t.zone_emploi, ''),
 		       ST_AsEWKB(ST_Transform(t.geom, $10::int))
 		FROM page JOIN territory t ON t.level = $1 AND t.code = page.code

@@ -129,7 +129,7 @@ type IndicatorEntry struct {
 
 // Indicators returns the catalogue, ordered by theme then id.
 func (s *Store) Indicators(ctx context.Context) ([]IndicatorEntry, error) {
-	rows, err := s.pool.Query(ctx, `SELECT i.id, i.theme, i.demo, i.meta, d.id, d.files, d.sha256, d.imported_at
+	rows, err := s.read.Query(ctx, `SELECT i.id, i.theme, i.demo, i.meta, d.id, d.files, d.sha256, d.imported_at
 		FROM indicator i JOIN indicator_dataset d ON d.id = i.dataset_id ORDER BY i.theme, i.id`)
 	if err != nil {
 		return nil, fmt.Errorf("catalogue: %w", err)
@@ -146,7 +146,7 @@ func (s *Store) Indicators(ctx context.Context) ([]IndicatorEntry, error) {
 // computed maps in memory between imports.
 func (s *Store) IndicatorVersion(ctx context.Context) (string, error) {
 	var sum, n int64
-	if err := s.pool.QueryRow(ctx, `SELECT coalesce(sum(id), 0), count(*) FROM indicator_dataset WHERE active`).Scan(&sum, &n); err != nil {
+	if err := s.read.QueryRow(ctx, `SELECT coalesce(sum(id), 0), count(*) FROM indicator_dataset WHERE active`).Scan(&sum, &n); err != nil {
 		return "", fmt.Errorf("indicator version: %w", err)
 	}
 	return fmt.Sprintf("%d.%d", n, sum), nil
@@ -190,7 +190,7 @@ type IndicatorPeriod struct {
 // IndicatorPeriods returns the distinct periods of an indicator at a level,
 // sex and sector (empty fields select all), unordered.
 func (s *Store) IndicatorPeriods(ctx context.Context, indicator string, level territory.Level, sex, sector string) ([]string, error) {
-	rows, err := s.pool.Query(ctx, `SELECT DISTINCT period FROM indicator_value
+	rows, err := s.read.Query(ctx, `SELECT DISTINCT period FROM indicator_value
 		WHERE indicator = $1 AND ($2 = '' OR level = $2) AND ($3 = '' OR sex = $3) AND ($4 = '' OR sector = $4)`,
 		indicator, level, sex, sector)
 	if err != nil {
@@ -249,7 +249,7 @@ func (s *Store) IndicatorValues(ctx context.Context, q ValueQuery) ([]IndicatorV
 		sql += ` JOIN territory t ON t.level = v.level AND t.code = v.code`
 		where += fmt.Sprintf(" AND ((t.level = $%d AND t.code = $%d) OR t.%s = $%d)", len(args)-1, len(args), col, len(args))
 	}
-	rows, err := s.pool.Query(ctx, sql+where+` ORDER BY v.indicator, v.level, v.period, v.sex, v.sector, v.code`, args...)
+	rows, err := s.read.Query(ctx, sql+where+` ORDER BY v.indicator, v.level, v.period, v.sex, v.sector, v.code`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("values of %s: %w", strings.Join(ids, ", "), err)
 	}

@@ -21,11 +21,17 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store wraps a pgx pool; it is safe for concurrent use. The pool stays
-// inside: callers ask for what they need (Ping, the queries), so that the
-// pool can later be split into a primary and read replicas.
+// Store wraps a pgx pool; it is safe for concurrent use. The pools stay
+// inside: callers ask for what they need (Ping, the queries). With a read
+// replica (OpenReplicated) there are two Stores over the same pools: the
+// one Open returns, whose every query goes to the primary (imports,
+// workshops, admin: what writes, and what must read its own writes), and
+// its ReadSide, whose read-only queries (geometry, values, catalogue,
+// features) go to the replica.
 type Store struct {
-	pool *pgxpool.Pool
+	pool *pgxpool.Pool // the primary: writes, LISTEN, and this Store's reads unless read says otherwise
+	read *pgxpool.Pool // where this Store's read-only queries go: pool, or the replica on the read side
+	rep  *replica      // nil without a read replica; shared by both sides
 }
 
 // UnreachableError says that the database could not be reached, in words a
@@ -40,6 +46,10 @@ func (e *UnreachableError) Error() string {
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// Redact hides the password of a connection URL (or key=value string), for
+// logs.
+func Redact(conn string) string { return redact(conn) }
 
 // redact hides a password in a connection URL (or key=value string) for
 // messages and logs.
@@ -56,16 +66,55 @@ func redact(conn string) string {
 	return strings.ReplaceAll(conn, cfg.Password, "xxxxx")
 }
 
+// Application names of the two pools' sessions, as pg_stat_activity shows
+// them.
+const (
+	AppPrimary = "atlas"
+	AppRead    = "atlas-read"
+)
+
 // Open connects to PostGIS and checks that it answers within timeout.
 func Open(ctx context.Context, url string, timeout time.Duration) (*Store, error) {
+	return OpenReplicated(ctx, url, "", timeout)
+}
+
+// OpenReplicated is Open with a read replica: readURL, when not empty, is a
+// hot standby streaming from the primary at url (DATABASE_READ_URL), where
+// ReadSide's read-only queries go. The primary must then accept writes:
+// target_session_attrs=read-write is added to url when it names none, so
+// that a URL listing several hosts, or a primary demoted by a failover,
+// never takes the writes to a read-only server.
+func OpenReplicated(ctx context.Context, url, readURL string, timeout time.Duration) (*Store, error) {
+	pool, err := openPool(ctx, "DATABASE_URL", url, AppPrimary, readURL != "", timeout)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{pool: pool, read: pool}
+	if readURL == "" {
+		return s, nil
+	}
+	read, err := openPool(ctx, "DATABASE_READ_URL", readURL, AppRead, false, timeout)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s.rep = &replica{pool: read}
+	s.rep.side = &Store{pool: pool, read: read, rep: s.rep}
+	return s, nil
+}
+
+func openPool(ctx context.Context, name, url, app string, readWrite bool, timeout time.Duration) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("invalid DATABASE_URL: %w", err)
+		return nil, fmt.Errorf("invalid %s: %w", name, err)
 	}
 	if cfg.MaxConns < 8 {
 		cfg.MaxConns = 8
 	}
-	cfg.ConnConfig.RuntimeParams["application_name"] = "atlas"
+	cfg.ConnConfig.RuntimeParams["application_name"] = app
+	if readWrite && cfg.ConnConfig.ValidateConnect == nil && !strings.Contains(url, "target_session_attrs") {
+		cfg.ConnConfig.ValidateConnect = pgconn.ValidateConnectTargetSessionAttrsReadWrite
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, &UnreachableError{URL: url, Err: err}
@@ -74,16 +123,52 @@ func Open(ctx context.Context, url string, timeout time.Duration) (*Store, error
 	defer cancel()
 	if err := pool.Ping(pctx); err != nil {
 		pool.Close()
+		if readWrite && strings.Contains(err.Error(), "read only connection") {
+			return nil, fmt.Errorf("%s at %s is a read-only server (a replica?): the writes need the primary: %w", name, redact(url), err)
+		}
 		return nil, &UnreachableError{URL: url, Err: err}
 	}
-	return &Store{pool: pool}, nil
+	return pool, nil
 }
 
-// Close releases the pool.
-func (s *Store) Close() { s.pool.Close() }
+// ReadSide is the Store whose read-only queries go to the read replica,
+// for the read side (tiles, maps, values, profiles, OGC, documents); its
+// writes and LISTEN still go to the primary. Without a replica (or a
+// store) it is s.
+func (s *Store) ReadSide() *Store {
+	if s == nil || s.rep == nil {
+		return s
+	}
+	return s.rep.side
+}
 
-// Ping checks that the database answers, for readiness probes.
-func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+// Replicated reports whether s has a read replica.
+func (s *Store) Replicated() bool { return s != nil && s.rep != nil }
+
+// Close releases the pools (the replica's too, from either side).
+func (s *Store) Close() {
+	s.pool.Close()
+	if s.rep != nil {
+		s.rep.pool.Close()
+	}
+}
+
+// PingPrimary checks that the primary answers.
+func (s *Store) PingPrimary(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// Ping checks that the primary and the read replica answer, for readiness
+// probes: a server whose replica is gone cannot serve its reads.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("primary: %w", err)
+	}
+	if s.rep != nil {
+		if err := s.rep.pool.Ping(ctx); err != nil {
+			return fmt.Errorf("read replica: %w", err)
+		}
+	}
+	return nil
+}
 
 // Migrate applies the embedded migrations not yet applied, each in its own
 // transaction, under an advisory lock so that concurrent starts are safe.

@@ -273,7 +273,7 @@ type LevelData struct {
 // false when the level has not been imported.
 func (s *Store) LoadLevel(ctx context.Context, level territory.Level) (LevelData, bool, error) {
 	d := LevelData{Level: level}
-	err := s.pool.QueryRow(ctx, `SELECT id, vintage, attribution, imported_at FROM territory_dataset WHERE level = $1 AND active`, level).
+	err := s.read.QueryRow(ctx, `SELECT id, vintage, attribution, imported_at FROM territory_dataset WHERE level = $1 AND active`, level).
 		Scan(&d.DatasetID, &d.Vintage, &d.Attribution, &d.ImportedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return d, false, nil
@@ -281,7 +281,7 @@ func (s *Store) LoadLevel(ctx context.Context, level territory.Level) (LevelData
 	if err != nil {
 		return d, false, fmt.Errorf("load %s: %w", level, err)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT code, name, fid, coalesce(region, ''), coalesce(departement, ''), coalesce(zone_emploi, '')
+	rows, err := s.read.Query(ctx, `SELECT code, name, fid, coalesce(region, ''), coalesce(departement, ''), coalesce(zone_emploi, '')
 		FROM territory WHERE level = $1 ORDER BY code`, level)
 	if err != nil {
 		return d, false, fmt.Errorf("load %s: %w", level, err)
@@ -296,7 +296,7 @@ func (s *Store) LoadLevel(ctx context.Context, level territory.Level) (LevelData
 	if err != nil {
 		return d, false, fmt.Errorf("load %s: %w", level, err)
 	}
-	err = s.pool.QueryRow(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom)::geometry AS e FROM territory WHERE level = $1) x`, level).
+	err = s.read.QueryRow(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom)::geometry AS e FROM territory WHERE level = $1) x`, level).
 		Scan(&d.Bounds[0], &d.Bounds[1], &d.Bounds[2], &d.Bounds[3])
 	if err != nil {
 		return d, false, fmt.Errorf("load %s bounds: %w", level, err)
@@ -308,7 +308,7 @@ func (s *Store) LoadLevel(ctx context.Context, level territory.Level) (LevelData
 // a time: holding all the WKB of communes at once would double the
 // server's peak memory. fn must not keep g.WKB, which is reused.
 func (s *Store) EachGeometry(ctx context.Context, level territory.Level, fn func(g LoadedGeometry) error) error {
-	rows, err := s.pool.Query(ctx, `SELECT code, zoom, ST_AsBinary(geom) FROM territory_generalised WHERE level = $1 ORDER BY zoom, code`, level)
+	rows, err := s.read.Query(ctx, `SELECT code, zoom, ST_AsBinary(geom) FROM territory_generalised WHERE level = $1 ORDER BY zoom, code`, level)
 	if err != nil {
 		return fmt.Errorf("load %s geometry: %w", level, err)
 	}
@@ -333,7 +333,7 @@ func (s *Store) EachGeometry(ctx context.Context, level territory.Level, fn func
 // ActiveTerritoryDatasets returns the active dataset id of every imported
 // level.
 func (s *Store) ActiveTerritoryDatasets(ctx context.Context) (map[territory.Level]int64, error) {
-	rows, err := s.pool.Query(ctx, `SELECT level, id FROM territory_dataset WHERE active`)
+	rows, err := s.read.Query(ctx, `SELECT level, id FROM territory_dataset WHERE active`)
 	if err != nil {
 		return nil, fmt.Errorf("active territory datasets: %w", err)
 	}
@@ -385,7 +385,7 @@ func parentColumn(l territory.Level) string {
 func (s *Store) TerritoryByCode(ctx context.Context, level territory.Level, code string) (Place, bool, error) {
 	var d Place
 	var fid int64
-	err := s.pool.QueryRow(ctx, `SELECT code, name, fid, coalesce(region, ''), coalesce(departement, ''), coalesce(zone_emploi, ''),
+	err := s.read.QueryRow(ctx, `SELECT code, name, fid, coalesce(region, ''), coalesce(departement, ''), coalesce(zone_emploi, ''),
 			ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom),
 			ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom))
 		FROM territory WHERE level = $1 AND code = $2`, level, code).
@@ -402,7 +402,7 @@ func (s *Store) TerritoryByCode(ctx context.Context, level territory.Level, code
 	if col == "" {
 		return d, true, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT level, code, name, fid FROM territory WHERE `+col+` = $1 ORDER BY level, code`, code)
+	rows, err := s.read.Query(ctx, `SELECT level, code, name, fid FROM territory WHERE `+col+` = $1 ORDER BY level, code`, code)
 	if err != nil {
 		return d, false, fmt.Errorf("children of %s %s: %w", level, code, err)
 	}

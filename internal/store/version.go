@@ -71,10 +71,12 @@ func (w *VersionWatch) forget(listening bool) {
 // Run listens for indicator imports until ctx ends, reconnecting after a
 // lost connection. Each notification forgets the cached version, and so
 // does each (re)connection: imports committed before LISTEN took effect are
-// not announced.
+// not announced. With a read replica the watch should be over the read
+// side (Store.ReadSide), and each forgets only once the replica has
+// replayed the import: until then the old version, whole, is served.
 func (w *VersionWatch) Run(ctx context.Context, onError func(error)) {
 	defer w.forget(false)
-	w.st.Listen(ctx, NotifyIndicators,
+	w.st.ListenReplayed(ctx, NotifyIndicators,
 		func() { w.forget(true) },
 		func(string) { w.forget(true) },
 		func(err error) {

@@ -246,7 +246,7 @@ func cacheKey(l *Layer, z, x, y int) string {
 // each time listening (re)starts, the levels whose import is not the one
 // loaded are reloaded, as their announcement was missed.
 func (s *Service) Watch(ctx context.Context) {
-	s.st.Listen(ctx, store.NotifyTerritories,
+	s.st.ListenReplayed(ctx, store.NotifyTerritories,
 		func() { s.reloadChanged(ctx) },
 		func(level string) {
 			lv, err := territory.ParseLevel(level)

@@ -65,6 +65,51 @@ func New(t testing.TB) *store.Store {
 	return s
 }
 
+// EnvReadURL names the variable holding a URL to a streaming standby of
+// the test cluster (deploy/pg/standby.sh, which deploy/test.sh starts).
+const EnvReadURL = "ATLAS_TEST_READ_DATABASE_URL"
+
+// StandbyURL returns the standby's URL, or skips the test saying why: a
+// standby needs pg_basebackup and a primary that allows replication, which
+// a DATABASE_URL given to `make test` may not.
+func StandbyURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv(EnvReadURL)
+	if u == "" {
+		t.Skipf("%s is not set: no streaming standby of the test cluster (deploy/test.sh starts one with deploy/pg/standby.sh on the private cluster), so the read-replica test cannot run", EnvReadURL)
+	}
+	return u
+}
+
+// NewReplicated is New with the standby as the store's read replica: the
+// throwaway database is created on the primary and, once the standby has
+// replayed its creation, opened there too. It also returns the database's
+// URL on the standby.
+func NewReplicated(t testing.TB) (*store.Store, string) {
+	t.Helper()
+	standby := StandbyURL(t)
+	url, name := NewURL(t)
+	readURL := withDatabase(standby, name)
+	ctx := context.Background()
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		c, err := pgx.Connect(ctx, readURL)
+		if err == nil {
+			c.Close(ctx)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the standby never had the test database %s: %v", name, err)
+		}
+	}
+	s, err := store.OpenReplicated(ctx, url, readURL, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	opened.Store(s, &sqlAccess{url: url, t: t})
+	return s, readURL
+}
+
 // SQL returns a pool of its own on the database of a store made by New,
 // for tests that check the tables directly: the store keeps its pool to
 // itself. The pool is opened once per store and closed with it.
