@@ -62,7 +62,8 @@ commands:
   admin token           make a token for the admin API (/api/v1/admin); its SHA-256 goes to atlas serve --admin-token-sha256
   healthcheck           exit 0 when /healthz of the server at ATLAS_ADDR (--addr) answers 200, else 1: the image's HEALTHCHECK
 
-The database is DATABASE_URL, or the private cluster started by deploy/pg/cluster.sh.`
+The database is DATABASE_URL, or the private cluster started by deploy/pg/cluster.sh.
+atlas serve reads the maps, tiles and values from DATABASE_READ_URL when set (a read replica).`
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
