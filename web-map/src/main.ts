@@ -20,6 +20,7 @@ import { Controls, type Change } from './controls';
 import { formatValue, LEVEL_LABELS } from './labels';
 import { renderLegend } from './legend';
 import { initExport, type ComposedInfo } from './export';
+import { initCompose, keepDocumentChoice } from './compose';
 import { initInsets } from './insets';
 import { initLayout } from './layout';
 import { initPlaceLabels } from './place-labels';
@@ -176,7 +177,10 @@ async function start(): Promise<void> {
   let workshopHash: string | null = joined.code ? location.hash : null;
   /** Writes the view to the address bar (not in a workshop). */
   function persist(): void {
-    if (workshopHash === null) writeState(state, defaults);
+    if (workshopHash === null) {
+      writeState(state, defaults);
+      keepDocumentChoice(); // the document composed stays in the address
+    }
   }
 
   /** Extent of a région studied (null for France), from the default view or the API. */
@@ -265,6 +269,7 @@ async function start(): Promise<void> {
   window.__atlas = debug;
   const insets = initInsets({ atlas, tilesets, regions });
   initExport({ atlas, indicators, insets, choropleth: () => current, onComposed: (info) => (debug.lastExport = info) });
+  initCompose({ indicators, view: () => ({ region: state.region, level: state.level, selection: state.selection, period: state.period }) });
   initPresentation({
     atlas,
     controls,
