@@ -55,7 +55,17 @@ func decodeBody(c echo.Context, v any) error {
 	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return httpx.BadParam("body", "JSON invalide ou absent")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return httpx.BadParam(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "champ inconnu")
+		// encoding/json quotes the key with %q.
+		raw := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		name, qerr := strconv.Unquote(raw)
+		if qerr != nil {
+			name = raw
+		}
+		if name == "" {
+			// {"": …}: a problem must name its parameter.
+			return httpx.BadParam("body", "champ sans nom")
+		}
+		return httpx.BadParam(name, "champ inconnu")
 	}
 	return httpx.BadParam("body", "JSON invalide")
 }
