@@ -3,6 +3,7 @@ package httpx
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -18,6 +19,20 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	cache    *prometheus.CounterVec
+
+	// children caches the collectors of each route and status, and of each
+	// layer's cache results: WithLabelValues hashes its labels and builds
+	// a slice on every call, on every tile.
+	mu       sync.RWMutex
+	byStatus map[routeStatus]prometheus.Counter
+	byRoute  map[string]prometheus.Observer
+	hits     map[string]prometheus.Counter
+	misses   map[string]prometheus.Counter
+}
+
+type routeStatus struct {
+	route  string
+	status int
 }
 
 // NewMetrics registers the collectors in a registry of their own.
@@ -28,16 +43,49 @@ func NewMetrics() *Metrics {
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "atlas_http_request_duration_seconds", Help: "HTTP request latency by route.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route"}),
 		cache: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "atlas_tile_cache_total", Help: "Tile cache lookups by layer and result (hit or miss)."}, []string{"layer", "result"}),
+
+		byStatus: map[routeStatus]prometheus.Counter{},
+		byRoute:  map[string]prometheus.Observer{},
+		hits:     map[string]prometheus.Counter{},
+		misses:   map[string]prometheus.Counter{},
 	}
 	m.registry.MustRegister(m.requests, m.latency, m.cache, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
 // CacheHit counts a tile served from the cache (tiles.Observer).
-func (m *Metrics) CacheHit(layer string) { m.cache.WithLabelValues(layer, "hit").Inc() }
+func (m *Metrics) CacheHit(layer string) {
+	child(m, m.hits, layer, func() prometheus.Counter { return m.cache.WithLabelValues(layer, "hit") }).Inc()
+}
 
 // CacheMiss counts a tile that had to be encoded (tiles.Observer).
-func (m *Metrics) CacheMiss(layer string) { m.cache.WithLabelValues(layer, "miss").Inc() }
+func (m *Metrics) CacheMiss(layer string) {
+	child(m, m.misses, layer, func() prometheus.Counter { return m.cache.WithLabelValues(layer, "miss") }).Inc()
+}
+
+// child is the cached collector of key, made by mk the first time. The
+// label sets are bounded: routes are the router's patterns, statuses
+// HTTP's, layers the loaded levels.
+func child[K comparable, C any](m *Metrics, cache map[K]C, key K, mk func() C) C {
+	m.mu.RLock()
+	c, ok := cache[key]
+	m.mu.RUnlock()
+	if ok {
+		return c
+	}
+	c = mk()
+	m.mu.Lock()
+	cache[key] = c
+	m.mu.Unlock()
+	return c
+}
+
+// GaugeFunc exports a gauge whose value fn reads at each scrape; a second
+// one of the same name is ignored (a server mounted again on the same
+// Metrics).
+func (m *Metrics) GaugeFunc(name, help string, fn func() float64) {
+	m.registry.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, fn)) //nolint:errcheck // only AlreadyRegisteredError
+}
 
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
@@ -58,8 +106,11 @@ func (m *Metrics) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.requests.WithLabelValues(route, strconv.Itoa(c.Response().Status)).Inc()
-		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		status := c.Response().Status
+		child(m, m.byStatus, routeStatus{route, status}, func() prometheus.Counter {
+			return m.requests.WithLabelValues(route, strconv.Itoa(status))
+		}).Inc()
+		child(m, m.byRoute, route, func() prometheus.Observer { return m.latency.WithLabelValues(route) }).Observe(time.Since(start).Seconds())
 		return nil
 	}
 }

@@ -138,6 +138,11 @@ func TestReadReplica(t *testing.T) {
 		t.Fatalf("a lagging replica made the server unready: %+v", ready)
 	}
 	t.Logf("replay paused: readyz %+v", ready.Replica)
+	if _, m := get(t, srv.URL+"/metrics"); !strings.Contains(m, "atlas_db_replica_behind_bytes ") || strings.Contains(m, "atlas_db_replica_wait_seconds 0\n") {
+		t.Errorf("the metrics do not show the replica's lag:\n%s", grepLines(m, "atlas_db_replica"))
+	} else {
+		t.Logf("replay paused: metrics %s", grepLines(m, "atlas_db_replica_"))
+	}
 
 	resumed := time.Now()
 	query1(t, standby, `SELECT pg_wal_replay_resume()`)
@@ -197,6 +202,17 @@ func readiness(t *testing.T, base string) readyBody {
 	}
 	r.code = code
 	return r
+}
+
+// grepLines is the lines of s that start with prefix.
+func grepLines(s, prefix string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 func get(t *testing.T, url string) (int, string) {

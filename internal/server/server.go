@@ -8,6 +8,7 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/http"
 	"time"
 
@@ -142,6 +143,7 @@ func mount(e *echo.Echo, cfg Config) *Server {
 		if cfg.Store.Replicated() {
 			// The replica says for itself whether it answers.
 			ping, replica = cfg.Store.PingPrimary, replicaState(cfg.Store)
+			replicaMetrics(cfg.Metrics, cfg.Store)
 		}
 	}
 	// The read side reads from the replica when there is one; workshops
@@ -165,4 +167,25 @@ func replicaState(st *store.Store) func(context.Context) (httpapi.ReplicaState, 
 		r, err := st.Replication(ctx)
 		return httpapi.ReplicaState{Standby: r.Standby, Behind: r.Behind, Paused: r.Paused, Waiting: r.Waiting, LastWait: r.LastWait}, err
 	}
+}
+
+// replicaMetrics exports the read replica's lag: the WAL it has still to
+// replay (NaN when it does not answer), and how long an announced import
+// has been waiting for it, served the previous version meanwhile.
+func replicaMetrics(m *httpx.Metrics, st *store.Store) {
+	read := func(f func(store.ReplicaStatus) float64) func() float64 {
+		return func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			r, err := st.Replication(ctx)
+			if err != nil {
+				return math.NaN()
+			}
+			return f(r)
+		}
+	}
+	m.GaugeFunc("atlas_db_replica_behind_bytes", "WAL the read replica has still to replay, in bytes (NaN: unreachable).",
+		read(func(r store.ReplicaStatus) float64 { return float64(r.Behind) }))
+	m.GaugeFunc("atlas_db_replica_wait_seconds", "How long an announced import has been waiting for the read replica to replay it (0: none is).",
+		read(func(r store.ReplicaStatus) float64 { return r.Waiting.Seconds() }))
 }
