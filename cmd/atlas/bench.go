@@ -26,9 +26,13 @@ func benchTiles(ctx context.Context, log *slog.Logger, args []string, out io.Wri
 	minZoom := fs.Int("minzoom", 5, "lowest zoom of the tile list")
 	maxZoom := fs.Int("maxzoom", 8, "highest zoom of the tile list")
 	bbox := fs.String("bbox", "-5.2,41.3,9.6,51.1", "west,south,east,north of the tile list (default: metropolitan France)")
+	serveLimit := fs.String("serve-limit", "", "run as the bench's own limit server on the tiles of this file (the bench starts it)")
 	bf := addBenchFlags(fs, 20*time.Second)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *serveLimit != "" {
+		return tilebench.ServeLimit(ctx, *serveLimit, out)
 	}
 	bin, url, err := bf.check(fs)
 	if err != nil {

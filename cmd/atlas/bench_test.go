@@ -101,10 +101,13 @@ func TestBenchTiles(t *testing.T) {
 	if rep.Ours.WarmRequests == 0 || rep.Baseline.WarmRequests == 0 || rep.Ours.PeakRSSBytes <= 0 {
 		t.Errorf("warm requests ours %d, baseline %d; peak RSS %d", rep.Ours.WarmRequests, rep.Baseline.WarmRequests, rep.Ours.PeakRSSBytes)
 	}
-	if len(rep.Targets) != 4 {
-		t.Errorf("%d targets, want 4", len(rep.Targets))
+	if len(rep.Targets) != 6 {
+		t.Errorf("%d targets, want 6", len(rep.Targets))
 	}
-	for _, want := range []string{"cold pass total", "warm throughput (req/s)", "mean bytes / non-empty tile", "peak RSS", "targets: "} {
+	if rep.Limit == nil || rep.Limit.WarmRequests == 0 || rep.Limit.WarmErrors != 0 || rep.Ours.BrBytesTotal <= 0 || rep.Ours.BrBytesTotal >= rep.Ours.BytesTotal {
+		t.Errorf("limit %+v; br bytes %d of %d", rep.Limit, rep.Ours.BrBytesTotal, rep.Ours.BytesTotal)
+	}
+	for _, want := range []string{"cold pass total", "warm throughput (req/s)", "mean bytes / non-empty tile", "peak RSS", "limit: warm throughput (req/s)", "bytes on the wire: br", "targets: "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q", want)
 		}

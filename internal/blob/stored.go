@@ -3,8 +3,6 @@ package blob
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 )
@@ -13,7 +11,8 @@ import (
 // from an MBTiles or PMTiles file): the stored bytes are sent as they are
 // to clients that accept gzip, never compressed again, and the ETags are
 // those New gives the same content, so that a tile served from a file and
-// the same tile served live are one representation for every cache.
+// the same tile served live are one representation for every cache. The
+// brotli form is made here, as New makes it, once per cached tile.
 func FromGzip(gz []byte) (*Body, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
@@ -23,7 +22,11 @@ func FromGzip(gz []byte) (*Body, error) {
 	if err != nil {
 		return nil, fmt.Errorf("blob: stored body: %w", err)
 	}
-	h := sha256.Sum256(raw)
-	tag := hex.EncodeToString(h[:12])
-	return &Body{Raw: raw, Gzip: gz, ETag: `"` + tag + `"`, GzipETag: `"` + tag + `-gz"`}, nil
+	br, err := compressBrotli(raw)
+	if err != nil {
+		return nil, fmt.Errorf("blob: stored body: %w", err)
+	}
+	b := &Body{Raw: raw, Gzip: gz, Br: br}
+	b.ETag, b.GzipETag, b.BrETag = tags(raw)
+	return b.ready(), nil
 }

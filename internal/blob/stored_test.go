@@ -20,6 +20,9 @@ func TestFromGzip(t *testing.T) {
 	if !bytes.Equal(stored.Raw, raw) || !bytes.Equal(stored.Gzip, live.Gzip) {
 		t.Fatal("content changed")
 	}
+	if !bytes.Equal(stored.Br, live.Br) || stored.BrETag != live.BrETag {
+		t.Fatal("brotli form differs from the live one")
+	}
 	if stored.ETag != live.ETag || stored.GzipETag != live.GzipETag {
 		t.Fatalf("ETags %s %s, live %s %s", stored.ETag, stored.GzipETag, live.ETag, live.GzipETag)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -80,6 +81,9 @@ func tileAt(c echo.Context) (z, x, y int, err error) {
 		return 0, 0, 0, httpx.BadParam("y", "la tuile doit finir par .mvt (par exemple /tiles/departements/5/16/11.mvt)")
 	}
 	z, x, y, err = tiles.ParseTile(c.Param("z"), c.Param("x"), ys)
+	if err == nil {
+		return z, x, y, nil // before errors.As, whose target escapes
+	}
 	var te *tiles.TileCoordError
 	if errors.As(err, &te) {
 		return 0, 0, 0, httpx.BadParam(te.Param, te.Reason)
@@ -96,7 +100,11 @@ func (h *handlers) tile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := c.QueryParams()
+	// A territory tile has no query to parse (parsing allocates the map).
+	var q url.Values
+	if c.Request().URL.RawQuery != "" {
+		q = c.QueryParams()
+	}
 	if !q.Has("indicator") {
 		t, err := h.tiles.Tile(c.Request().Context(), l, z, x, y)
 		if err != nil {

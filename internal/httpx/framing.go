@@ -21,6 +21,12 @@ const (
 	headerXFO = "X-Frame-Options"
 )
 
+// The values of the default, shared by every answer (never modified).
+var (
+	denyCSP = []string{"frame-ancestors 'none'"}
+	denyXFO = []string{"DENY"}
+)
+
 // DenyFraming is the middleware that refuses every answer to frames, except
 // those whose handler chose their frame-ancestors (see FrameAncestors). It
 // adds the directive to a policy the handler set (the map's default-src
@@ -31,15 +37,15 @@ func DenyFraming(next echo.HandlerFunc) echo.HandlerFunc {
 		res.Before(func() {
 			h := res.Header()
 			csp := h.Get(headerCSP)
-			if hasDirective(csp, "frame-ancestors") {
+			switch {
+			case csp == "":
+				h[headerCSP] = denyCSP
+			case hasDirective(csp, "frame-ancestors"):
 				return // the handler named who may frame it
-			}
-			if csp == "" {
-				h.Set(headerCSP, "frame-ancestors 'none'")
-			} else {
+			default:
 				h.Set(headerCSP, strings.TrimRight(csp, "; ")+"; frame-ancestors 'none'")
 			}
-			h.Set(headerXFO, "DENY")
+			h[headerXFO] = denyXFO
 		})
 		return next(c)
 	}

@@ -55,29 +55,46 @@ func NewMetrics() *Metrics {
 
 // CacheHit counts a tile served from the cache (tiles.Observer).
 func (m *Metrics) CacheHit(layer string) {
-	child(m, m.hits, layer, func() prometheus.Counter { return m.cache.WithLabelValues(layer, "hit") }).Inc()
+	m.counter(m.hits, layer, "hit").Inc()
 }
 
 // CacheMiss counts a tile that had to be encoded (tiles.Observer).
 func (m *Metrics) CacheMiss(layer string) {
-	child(m, m.misses, layer, func() prometheus.Counter { return m.cache.WithLabelValues(layer, "miss") }).Inc()
+	m.counter(m.misses, layer, "miss").Inc()
 }
 
-// child is the cached collector of key, made by mk the first time. The
-// label sets are bounded: routes are the router's patterns, statuses
-// HTTP's, layers the loaded levels.
-func child[K comparable, C any](m *Metrics, cache map[K]C, key K, mk func() C) C {
+// counter is the cache counter of a layer and result.
+func (m *Metrics) counter(cache map[string]prometheus.Counter, layer, result string) prometheus.Counter {
 	m.mu.RLock()
-	c, ok := cache[key]
+	c, ok := cache[layer]
 	m.mu.RUnlock()
 	if ok {
 		return c
 	}
-	c = mk()
+	c = m.cache.WithLabelValues(layer, result)
 	m.mu.Lock()
-	cache[key] = c
+	cache[layer] = c
 	m.mu.Unlock()
 	return c
+}
+
+// requestDone counts a request and observes its latency, through the
+// cached children of its route and status: WithLabelValues hashes the
+// labels and builds a slice on every call.
+func (m *Metrics) requestDone(route string, status int, took time.Duration) {
+	key := routeStatus{route, status}
+	m.mu.RLock()
+	n, okN := m.byStatus[key]
+	l, okL := m.byRoute[route]
+	m.mu.RUnlock()
+	if !okN || !okL {
+		n, l = m.requests.WithLabelValues(route, strconv.Itoa(status)), m.latency.WithLabelValues(route)
+		m.mu.Lock()
+		m.byStatus[key], m.byRoute[route] = n, l
+		m.mu.Unlock()
+	}
+	n.Inc()
+	l.Observe(took.Seconds())
 }
 
 // GaugeFunc exports a gauge whose value fn reads at each scrape; a second
@@ -106,11 +123,7 @@ func (m *Metrics) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		status := c.Response().Status
-		child(m, m.byStatus, routeStatus{route, status}, func() prometheus.Counter {
-			return m.requests.WithLabelValues(route, strconv.Itoa(status))
-		}).Inc()
-		child(m, m.byRoute, route, func() prometheus.Observer { return m.latency.WithLabelValues(route) }).Observe(time.Since(start).Seconds())
+		m.requestDone(route, c.Response().Status, time.Since(start))
 		return nil
 	}
 }

@@ -28,6 +28,8 @@ type Figures struct {
 	BytesMean      float64 `json:"bytes_mean"`
 	GzipBytesTotal int64   `json:"gzip_bytes_total"`
 	GzipBytesMean  float64 `json:"gzip_bytes_mean"`
+	BrBytesTotal   int64   `json:"br_bytes_total"`
+	BrBytesMean    float64 `json:"br_bytes_mean"`
 	PeakRSSBytes   int64   `json:"peak_rss_bytes,omitempty"`
 	FirstError     string  `json:"first_error,omitempty"`
 	// PerLayer breaks the uncompressed bytes down by layer.
@@ -76,6 +78,9 @@ type Report struct {
 	Tiles         int          `json:"tiles"`
 	Ours          Figures      `json:"ours"`
 	Baseline      Figures      `json:"baseline"`
+	// Limit is the machine's limit (LimitHandler): its warm run, right
+	// after ours; nil when not measured.
+	Limit        *Figures     `json:"limit,omitempty"`
 	Differences   []Difference `json:"differences"`
 	DecodeErrors  []string     `json:"decode_errors,omitempty"`
 	Targets       []Target     `json:"targets"`
@@ -87,6 +92,9 @@ const (
 	TargetColdRatio  = 0.5   // ours' cold pass < 0.5× the baseline's
 	TargetBytesRatio = 0.6   // ours' mean tile ≤ 0.6× the baseline's
 	TargetPeakRSSMB  = 300.0 // ours' peak RSS < 300 MB (10^6 bytes)
+	// Against the machine's limit, measured in the same run.
+	TargetLimitRPS = 0.9 // ours' warm throughput ≥ 0.9× the limit's
+	TargetLimitP99 = 1.5 // ours' warm p99 ≤ 1.5× the limit's
 )
 
 // ratio is a/b, false when it means nothing.
@@ -134,6 +142,15 @@ func Targets(ours, base Figures) []Target {
 	ts = append(ts, mk("mean bytes", v, ok, "<=", TargetBytesRatio, "×", ours.ColdErrors+base.ColdErrors))
 	ts = append(ts, mk("peak RSS", float64(ours.PeakRSSBytes)/1e6, ours.PeakRSSBytes > 0, "<", TargetPeakRSSMB, "MB", 0))
 	return ts
+}
+
+// LimitTargets evaluates ours against the machine's limit.
+func LimitTargets(ours, limit Figures) []Target {
+	errs := ours.WarmErrors + limit.WarmErrors
+	v, ok := ratio(ours.WarmRPS, limit.WarmRPS)
+	ts := []Target{NewTarget("warm throughput vs limit", v, ok, ">=", TargetLimitRPS, "× limit", errs)}
+	v, ok = ratio(ours.WarmP99MS, limit.WarmP99MS)
+	return append(ts, NewTarget("warm p99 vs limit", v, ok, "<=", TargetLimitP99, "× limit", errs))
 }
 
 // FormatMS writes a duration given in milliseconds with a fitting unit.
@@ -208,7 +225,7 @@ func opSign(op string) string {
 }
 
 func (t Target) limitCell() string {
-	if t.Unit == "×" {
+	if t.Unit == "×" || t.Unit == "× limit" {
 		return fmt.Sprintf("%s %g×", opSign(t.Op), t.Limit)
 	}
 	return fmt.Sprintf("%s %g %s", opSign(t.Op), t.Limit, t.Unit)
@@ -233,9 +250,12 @@ func (t Target) Summary() string {
 		return t.Name + ": " + t.Note
 	}
 	var v string
-	if t.Unit == "×" {
+	switch t.Unit {
+	case "×":
 		v = fmt.Sprintf("%s is %s the baseline", t.Name, FormatRatio(*t.Value))
-	} else {
+	case "× limit":
+		v = fmt.Sprintf("%s is %s the limit's", t.Name, FormatRatio(*t.Value))
+	default:
 		v = fmt.Sprintf("%s is %.1f %s", t.Name, *t.Value, t.Unit)
 	}
 	s := fmt.Sprintf("%s (target %s)", v, t.limitCell())
@@ -294,11 +314,23 @@ func (r *Report) Format(w io.Writer) error {
 		}
 	}
 	row("mean gzip bytes / non-empty tile", FormatInt(int64(math.Round(o.GzipBytesMean))), FormatInt(int64(math.Round(b.GzipBytesMean)))+" *", ratioCell(o.GzipBytesMean, b.GzipBytesMean), "", "")
+	row("mean br bytes / non-empty tile", FormatInt(int64(math.Round(o.BrBytesMean))), FormatInt(int64(math.Round(b.BrBytesMean)))+" *", ratioCell(o.BrBytesMean, b.BrBytesMean), "", "")
+	row("bytes on the wire: identity", FormatInt(o.BytesTotal), "", "", "", "")
+	row("bytes on the wire: gzip", FormatInt(o.GzipBytesTotal), "", ratioOf(float64(o.GzipBytesTotal), float64(o.BytesTotal), "of identity"), "", "")
+	row("bytes on the wire: br", FormatInt(o.BrBytesTotal), "", ratioOf(float64(o.BrBytesTotal), float64(o.BytesTotal), "of identity"), "", "")
 	rss := "n/a"
 	if o.PeakRSSBytes > 0 {
 		rss = fmt.Sprintf("%.1f MB", float64(o.PeakRSSBytes)/1e6)
 	}
 	withTarget("peak RSS", "peak RSS of the server (VmHWM)", rss, "n/a **", "")
+	if l := r.Limit; l != nil {
+		row("", "", "", "", "", "")
+		row("against the limit ***", "ours", "limit", "ratio", "", "")
+		withTarget("warm throughput vs limit", "limit: warm throughput (req/s)", FormatInt(int64(math.Round(o.WarmRPS))), FormatInt(int64(math.Round(l.WarmRPS))), ratioCell(o.WarmRPS, l.WarmRPS))
+		row("limit: warm p50", FormatMS(o.WarmP50MS), FormatMS(l.WarmP50MS), ratioCell(o.WarmP50MS, l.WarmP50MS), "", "")
+		withTarget("warm p99 vs limit", "limit: warm p99", FormatMS(o.WarmP99MS), FormatMS(l.WarmP99MS), ratioCell(o.WarmP99MS, l.WarmP99MS))
+		row("limit: failed requests (warm)", strconv.Itoa(o.WarmErrors), strconv.Itoa(l.WarmErrors), "", "", "")
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -306,6 +338,12 @@ func (r *Report) Format(w io.Writer) error {
 	writeTargets(&sb, r.Targets)
 	sb.WriteString("\n *  baseline gzip: its tiles compressed by the bench at gzip's best level, as ours are; the baseline server itself sends them uncompressed.\n")
 	sb.WriteString(" ** the baseline runs inside the bench process and PostgreSQL: no comparable RSS. MB = 10^6 bytes.\n")
+	if r.Limit != nil {
+		sb.WriteString(" *** the machine's limit: a bare net/http server in a child process answering ours' bytes and cache headers from a Go map, loaded in turns with ours (4 of each, ours first) by the same client (keep-alive, same concurrency and tiles).\n")
+		if r.Limit.FirstError != "" {
+			fmt.Fprintf(&sb, "first error (limit): %s\n", r.Limit.FirstError)
+		}
+	}
 	if o.FirstError != "" {
 		fmt.Fprintf(&sb, "first error (ours): %s\n", o.FirstError)
 	}

@@ -121,6 +121,16 @@ func RunTiles(ctx context.Context, cfg Config) (rep *Report, err error) {
 	if err != nil {
 		return nil, err
 	}
+	log.Info("br pass", "server", "ours")
+	oursBr, _, err := Sequential(ctx, client, srv.URL, list, "br", true)
+	if err != nil {
+		return nil, err
+	}
+	lim, err := StartLimit(ctx, cfg.AtlasBin, "", LimitTiles(oursCold), cfg.ServerOutput)
+	if err != nil {
+		return nil, err
+	}
+	defer lim.Stop()
 	log.Info("cold pass", "server", "baseline", "tiles", len(list))
 	baseCold, baseColdT, err := Sequential(ctx, client, baseURL, list, "identity", true)
 	if err != nil {
@@ -128,8 +138,8 @@ func RunTiles(ctx context.Context, cfg Config) (rep *Report, err error) {
 	}
 
 	opt := LoadOptions{Duration: cfg.Duration, Concurrency: cfg.Concurrency, MaxRequests: cfg.MaxRequests, Seed: cfg.Seed, AcceptEncoding: "identity"}
-	log.Info("warm run", "server", "ours", "duration", cfg.Duration, "concurrency", cfg.Concurrency)
-	oursWarm := Load(ctx, client, urls(srv.URL, list), opt)
+	log.Info("warm run", "server", "ours and the limit, in turns", "duration", cfg.Duration, "concurrency", cfg.Concurrency)
+	oursWarm, limWarm := Alternate(ctx, client, urls(srv.URL, list), urls(lim.URL, list), opt, LimitTurns)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -148,12 +158,13 @@ func RunTiles(ctx context.Context, cfg Config) (rep *Report, err error) {
 		BBox:         [4]float64{cfg.BBox.Min[0], cfg.BBox.Min[1], cfg.BBox.Max[0], cfg.BBox.Max[1]},
 		WarmDuration: cfg.Duration.Seconds(), Concurrency: cfg.Concurrency, Seed: cfg.Seed,
 		BaselineConns: BaselineConns, Tiles: len(list),
-		Ours:     ServerFigures(oursCold, oursColdT, oursWarm, oursGz),
-		Baseline: ServerFigures(baseCold, baseColdT, baseWarm, nil),
+		Ours:     ServerFigures(oursCold, oursColdT, oursWarm, oursGz, oursBr),
+		Baseline: ServerFigures(baseCold, baseColdT, baseWarm, nil, nil),
+		Limit:    LimitFigures(limWarm),
 	}
 	rep.Ours.PeakRSSBytes = rss
 	rep.Differences, rep.DecodeErrors = Compare(oursCold, baseCold)
-	rep.Targets = Targets(rep.Ours, rep.Baseline)
+	rep.Targets = append(Targets(rep.Ours, rep.Baseline), LimitTargets(rep.Ours, *rep.Limit)...)
 	return rep, nil
 }
 
@@ -167,11 +178,11 @@ func urls(base string, list []Tile) []string {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// ServerFigures sums up one server's passes. gz is the pass with
-// Accept-Encoding: gzip; when nil, the uncompressed bodies of cold are
-// compressed here as the atlas server does (best compression), for
-// comparison. Errors of the gzip pass count as cold errors.
-func ServerFigures(cold []Fetch, coldTotal time.Duration, warm LoadResult, gz []Fetch) Figures {
+// ServerFigures sums up one server's passes. gz and br are the passes with
+// Accept-Encoding: gzip and br; when nil, the uncompressed bodies of cold
+// are compressed here as the atlas server does, for comparison. Errors of
+// the compressed passes count as cold errors.
+func ServerFigures(cold []Fetch, coldTotal time.Duration, warm LoadResult, gz, br []Fetch) Figures {
 	f := Figures{Tiles: len(cold), ColdTotalMS: ms(coldTotal), PerLayer: map[string]LayerBytes{}}
 	lat := Latencies(cold)
 	f.ColdP50MS, f.ColdP99MS = ms(Percentile(lat, 50)), ms(Percentile(lat, 99))
@@ -193,9 +204,14 @@ func ServerFigures(cold []Fetch, coldTotal time.Duration, warm LoadResult, gz []
 			lb.BytesTotal += int64(x.Bytes)
 			lb.BytesMean = float64(lb.BytesTotal) / float64(lb.NonEmpty)
 			f.PerLayer[x.Tile.Layer] = lb
-			if gz == nil {
+			if gz == nil || br == nil {
 				t, _ := blob.New(x.Body) // compresses in memory: cannot fail
-				f.GzipBytesTotal += int64(len(t.Gzip))
+				if gz == nil {
+					f.GzipBytesTotal += int64(len(t.Gzip))
+				}
+				if br == nil {
+					f.BrBytesTotal += int64(len(t.Br))
+				}
 			}
 		}
 	}
@@ -210,17 +226,41 @@ func ServerFigures(cold []Fetch, coldTotal time.Duration, warm LoadResult, gz []
 			f.GzipBytesTotal += int64(x.Bytes)
 		}
 	}
+	for _, x := range br {
+		if x.OK() && x.Bytes > 0 && x.Header.Get("Content-Encoding") != "br" {
+			x.Err = errors.New("answer to Accept-Encoding: br is not br")
+		}
+		switch {
+		case !x.OK():
+			fail(x)
+		default:
+			f.BrBytesTotal += int64(x.Bytes)
+		}
+	}
 	if f.NonEmpty > 0 {
 		f.BytesMean = float64(f.BytesTotal) / float64(f.NonEmpty)
 		f.GzipBytesMean = float64(f.GzipBytesTotal) / float64(f.NonEmpty)
+		f.BrBytesMean = float64(f.BrBytesTotal) / float64(f.NonEmpty)
 	}
+	f.warm(warm)
+	return f
+}
+
+// LimitFigures are the limit server's: its warm run only.
+func LimitFigures(warm LoadResult) *Figures {
+	f := &Figures{}
+	f.warm(warm)
+	return f
+}
+
+// warm fills the figures of a warm run.
+func (f *Figures) warm(warm LoadResult) {
 	f.WarmRequests, f.WarmErrors = warm.Requests, warm.Errors
 	f.WarmSeconds, f.WarmRPS = warm.Elapsed.Seconds(), warm.RPS()
 	f.WarmP50MS, f.WarmP99MS = ms(Percentile(warm.Latencies, 50)), ms(Percentile(warm.Latencies, 99))
 	if f.FirstError == "" && warm.FirstError != "" {
 		f.FirstError = warm.FirstError
 	}
-	return f
 }
 
 // Compare decodes the tiles that both servers answered and lists those

@@ -268,7 +268,8 @@ func sampleReport() *Report {
 		Differences: []Difference{{Tile: "zones-emploi/6/32/22", Ours: 119, Baseline: 118, OnlyOurs: []uint64{300235874}}}}
 	r.Ours.PerLayer = map[string]LayerBytes{"departements": {BytesMean: 500}, "zones-emploi": {BytesMean: 700}}
 	r.Baseline.PerLayer = map[string]LayerBytes{"departements": {BytesMean: 1000}, "zones-emploi": {BytesMean: 1000}}
-	r.Targets = Targets(o, b)
+	r.Limit = &Figures{WarmRequests: 240000, WarmSeconds: 20, WarmRPS: 12000, WarmP50MS: 1, WarmP99MS: 4}
+	r.Targets = append(Targets(o, b), LimitTargets(o, *r.Limit)...)
 	return r
 }
 
@@ -303,6 +304,10 @@ func TestFormat(t *testing.T) {
 		"tiles requested":                {"340", "340", "", "", ""},
 		"non-empty tiles":                {"330", "331", "", "", ""},
 		"  mean bytes, zones-emploi":     {"700", "1 000", "0.7×", "", ""},
+		"against the limit ***":          {"ours", "limit", "ratio", "", ""},
+		"limit: warm throughput (req/s)": {"10 000", "12 000", "0.833×", "≥ 0.9×", "FAIL"},
+		"limit: warm p99":                {"8.00 ms", "4.00 ms", "2.00×", "≤ 1.5×", "FAIL"},
+		"bytes on the wire: gzip":        {"132 000", "", "0.661× of identity", "", ""},
 	}
 	found := 0
 	for _, l := range lines[header+2:] {
@@ -330,7 +335,8 @@ func TestFormat(t *testing.T) {
 		t.Errorf("found %d of the %d expected rows in\n%s", found, len(rows), out)
 	}
 	for _, want := range []string{
-		"targets: 3 of 4 PASS",
+		"targets: 3 of 6 PASS",
+		"FAIL: warm throughput vs limit is 0.833× the limit's (target ≥ 0.9×)",
 		"FAIL: mean bytes is 0.605× the baseline (target ≤ 0.6×)",
 		"zones-emploi/6/32/22: ours 119, baseline 118 features; only in ours [300235874]",
 		"layers departements,zones-emploi, zooms 5-8, bbox -5.2,41.3,9.6,51.1; warm 20s at concurrency 16, seed 1",
@@ -548,21 +554,30 @@ func TestServerFigures(t *testing.T) {
 		{Tile: tl("zones-emploi", 1), Status: 200, Bytes: 5, Body: []byte("plain")},
 		{Tile: tl("zones-emploi", 2), Status: 200, Bytes: 60, Body: append([]byte{0x1f, 0x8b}, make([]byte, 58)...)},
 	}
+	brHdr := http.Header{"Content-Encoding": {"br"}}
+	br := []Fetch{
+		{Tile: tl("departements", 1), Status: 200, Bytes: 30, Header: brHdr},
+		{Tile: tl("departements", 2), Status: 204},
+		{Tile: tl("zones-emploi", 1), Status: 200, Bytes: 70, Header: brHdr},
+		{Tile: tl("zones-emploi", 2), Status: 200, Bytes: 300, Header: http.Header{}}, // not br
+	}
 	warm := LoadResult{Requests: 200, Errors: 0, Elapsed: 2 * time.Second, Latencies: seq(200)}
-	f := ServerFigures(cold, 50*time.Millisecond, warm, gz)
+	f := ServerFigures(cold, 50*time.Millisecond, warm, gz, br)
 	checks := []struct {
 		name      string
 		got, want float64
 	}{
 		{"tiles", float64(f.Tiles), 4},
 		{"non-empty", float64(f.NonEmpty), 2},
-		{"cold errors (one 500, one non-gzip answer)", float64(f.ColdErrors), 2},
+		{"cold errors (one 500, one non-gzip answer, one non-br answer)", float64(f.ColdErrors), 3},
 		{"cold total", f.ColdTotalMS, 50},
 		{"cold p50", f.ColdP50MS, 2},
 		{"cold p99", f.ColdP99MS, 30},
 		{"bytes total", float64(f.BytesTotal), 400},
 		{"bytes mean", f.BytesMean, 200},
 		{"gzip total", float64(f.GzipBytesTotal), 100},
+		{"br total", float64(f.BrBytesTotal), 100},
+		{"br mean", f.BrBytesMean, 50},
 		{"departements mean", f.PerLayer["departements"].BytesMean, 100},
 		{"zones-emploi mean", f.PerLayer["zones-emploi"].BytesMean, 300},
 		{"warm rps", f.WarmRPS, 100},
@@ -577,8 +592,8 @@ func TestServerFigures(t *testing.T) {
 	if !strings.HasPrefix(f.FirstError, "zones-emploi/5/16/2: HTTP 500") {
 		t.Errorf("first error %q", f.FirstError)
 	}
-	// Without a gzip pass, the bodies are compressed here.
-	if f := ServerFigures(cold, 0, LoadResult{}, nil); f.GzipBytesTotal <= 0 || f.GzipBytesTotal >= 400 {
-		t.Errorf("computed gzip bytes %d", f.GzipBytesTotal)
+	// Without compressed passes, the bodies are compressed here.
+	if f := ServerFigures(cold, 0, LoadResult{}, nil, nil); f.GzipBytesTotal <= 0 || f.GzipBytesTotal >= 400 || f.BrBytesTotal <= 0 || f.BrBytesTotal >= 400 {
+		t.Errorf("computed gzip bytes %d, br bytes %d", f.GzipBytesTotal, f.BrBytesTotal)
 	}
 }
