@@ -37,8 +37,8 @@ func memoryDiag(t testing.TB) *diagnostic.Service {
 		layers = append(layers, l)
 	}
 	rate := indicator.Indicator{ID: "taux-at", Label: "Taux", Theme: "accidents", Vintages: []string{"2022", "2023-T1"},
-		Levels: []territory.Level{territory.Departement, territory.Region},
-		Sexes:  []indicator.Sex{indicator.SexEnsemble, indicator.SexFemmes, indicator.SexHommes},
+		Levels:  []territory.Level{territory.Departement, territory.Region},
+		Sexes:   []indicator.Sex{indicator.SexEnsemble, indicator.SexFemmes, indicator.SexHommes},
 		Sectors: []string{indicator.SectorAll, "C"}, Aggregation: indicator.AggregateRatio, Scale: 1000}
 	count := indicator.Indicator{ID: "effectifs", Label: "Effectifs", Theme: "population", Vintages: []string{"2023"},
 		Levels: []territory.Level{territory.Departement}, Sexes: []indicator.Sex{indicator.SexEnsemble},
