@@ -68,6 +68,19 @@ ensure_postgis() {
 # as_owner runs a command as the cluster's owner (from / when the cluster is
 # kept outside the project, which the owner cannot enter: PostgreSQL's tools
 # complain otherwise; every path here is absolute).
+# close_fds closes the descriptors above stderr that this shell inherited,
+# so that the server does not keep them open for its whole life (a lock
+# taken by whoever ran the tests, `flock lock make test`, would never be
+# released). Called in a subshell, before pg_ctl.
+close_fds() {
+	local fd
+	for fd in /proc/self/fd/*; do
+		fd=${fd##*/}
+		[ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
+	done
+	return 0
+}
+
 as_owner() {
 	if [ "$(id -u)" -eq 0 ] && [ "$state" != "$base" ]; then
 		(cd / && runuser -u "$pguser" -- "$@")
@@ -177,7 +190,7 @@ start() {
 	if ! running; then
 		rm -f "$data/postmaster.pid"
 		touch "$log" && { [ "$(id -u)" -ne 0 ] || chown "$pguser" "$log"; }
-		as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null ||
+		(close_fds && as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null) ||
 			die "the private PostgreSQL did not start, see $log"
 	fi
 	local have

@@ -35,6 +35,19 @@ data="$state/data"
 sock="$state/sock"
 log="$state/postgres.log"
 
+# close_fds closes the descriptors above stderr that this shell inherited,
+# so that the server does not keep them open for its whole life (a lock
+# taken by whoever ran the tests, `flock lock make test`, would never be
+# released). Called in a subshell, before pg_ctl.
+close_fds() {
+	local fd
+	for fd in /proc/self/fd/*; do
+		fd=${fd##*/}
+		[ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
+	done
+	return 0
+}
+
 as_owner() {
 	if [ "$(id -u)" -eq 0 ]; then
 		(cd / && runuser -u "$pguser" -- "$@")
@@ -99,7 +112,7 @@ start_server() {
 	as_owner mkdir -p "$sock"
 	rm -f "$data/postmaster.pid"
 	touch "$log" && { [ "$(id -u)" -ne 0 ] || chown "$pguser" "$log"; }
-	as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 120 start >/dev/null
+	(close_fds && as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 120 start >/dev/null)
 }
 
 start() {
