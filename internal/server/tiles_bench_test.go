@@ -98,3 +98,60 @@ func BenchmarkWarmTile(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWarmTileHTTP is the same tile over loopback HTTP with
+// keep-alive, through the whole server and through a bare net/http handler
+// writing the same bytes and cache headers: the ratio of the two is what
+// the middleware costs once the network stack is counted.
+func BenchmarkWarmTileHTTP(b *testing.B) {
+	s := warmTileServer(b)
+	const path = "/tiles/departements/6/32/23.mvt"
+	w := &discardWriter{h: http.Header{}}
+	s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+	body := make([]byte, w.n)
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	copy(body, rec.Body.Bytes())
+	hdr := rec.Header().Clone()
+	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		for k, v := range hdr {
+			h[k] = v
+		}
+		w.Write(body) //nolint:errcheck // the client went away
+	})
+	for _, c := range []struct {
+		name string
+		h    http.Handler
+	}{{"atlas", s}, {"bare", bare}} {
+		b.Run(c.name, func(b *testing.B) {
+			srv := httptest.NewServer(c.h)
+			defer srv.Close()
+			tr := &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}
+			defer tr.CloseIdleConnections()
+			client := &http.Client{Transport: tr}
+			b.SetParallelism(8) // 16 clients on 2 cores, as bench tiles
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				buf := make([]byte, 64<<10)
+				for pb.Next() {
+					res, err := client.Get(srv.URL + path)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					for {
+						if _, err := res.Body.Read(buf); err != nil {
+							break
+						}
+					}
+					res.Body.Close()
+					if res.StatusCode != http.StatusOK {
+						b.Errorf("status %d", res.StatusCode)
+						return
+					}
+				}
+			})
+		})
+	}
+}
