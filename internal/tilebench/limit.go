@@ -223,14 +223,16 @@ func (l *Limit) Stop() {
 	}
 }
 
-// LimitTurns is how many turns ours and the limit take in a warm run.
-const LimitTurns = 4
+// LimitTurns is how many turns ours and the limit take in a warm run: 2 s
+// each at the default 20 s.
+const LimitTurns = 10
 
-// Alternate loads a and b in turns, each for opt.Duration/turns at a time
-// (a first), so that a machine shared with other work, whose load drifts
-// over seconds, weighs on both alike; each result sums its turns. A turn
-// seeds its workers anew (Seed + turn), each side drawing the same URL
-// indices as the other.
+// Alternate loads a and b in turns, each for opt.Duration/turns at a time,
+// a then b, then b then a (ABBA), so that a machine shared with other
+// work, whose load drifts over seconds, weighs on both alike and neither
+// always follows the other; each result sums its turns. A turn seeds its
+// workers anew (Seed + turn), each side drawing the same URL indices as
+// the other.
 func Alternate(ctx context.Context, c *http.Client, a, b []string, opt LoadOptions, turns int) (LoadResult, LoadResult) {
 	turns = max(turns, 1)
 	each := opt
@@ -241,8 +243,13 @@ func Alternate(ctx context.Context, c *http.Client, a, b []string, opt LoadOptio
 	var ra, rb LoadResult
 	for i := range turns {
 		each.Seed = opt.Seed + uint64(i)
-		ra = merge(ra, Load(ctx, c, a, each))
-		rb = merge(rb, Load(ctx, c, b, each))
+		if i%2 == 0 {
+			ra = merge(ra, Load(ctx, c, a, each))
+			rb = merge(rb, Load(ctx, c, b, each))
+		} else {
+			rb = merge(rb, Load(ctx, c, b, each))
+			ra = merge(ra, Load(ctx, c, a, each))
+		}
 		if ctx.Err() != nil {
 			break
 		}

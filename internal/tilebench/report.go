@@ -339,7 +339,7 @@ func (r *Report) Format(w io.Writer) error {
 	sb.WriteString("\n *  baseline gzip: its tiles compressed by the bench at gzip's best level, as ours are; the baseline server itself sends them uncompressed.\n")
 	sb.WriteString(" ** the baseline runs inside the bench process and PostgreSQL: no comparable RSS. MB = 10^6 bytes.\n")
 	if r.Limit != nil {
-		sb.WriteString(" *** the machine's limit: a bare net/http server in a child process answering ours' bytes and cache headers from a Go map, loaded in turns with ours (4 of each, ours first) by the same client (keep-alive, same concurrency and tiles).\n")
+		sb.WriteString(" *** the machine's limit: a bare net/http server in a child process answering ours' bytes and cache headers from a Go map, loaded in turns with ours (10 of each, ABBA) by the same client (keep-alive, same concurrency and tiles).\n")
 		if r.Limit.FirstError != "" {
 			fmt.Fprintf(&sb, "first error (limit): %s\n", r.Limit.FirstError)
 		}
