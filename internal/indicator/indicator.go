@@ -174,9 +174,11 @@ type Indicator struct {
 	// Publication is the dataset as the producer names it when citing it
 	// ("taux de chômage localisés"): what a printed source line says,
 	// with the producer and the vintage. Empty: the source's first clause.
-	Publication string            `json:"publication,omitempty"`
-	Licence     string            `json:"licence"`
-	Vintages    []string          `json:"vintages"`
+	Publication string   `json:"publication,omitempty"`
+	Licence     string   `json:"licence"`
+	Vintages    []string `json:"vintages"`
+	// Levels in the order a reader meets them: the map opens on the first
+	// (départements for the demo's AT, whose communes are mostly secret).
 	Levels      []territory.Level `json:"levels"`
 	Sexes       []Sex             `json:"sexes"`
 	Sectors     []string          `json:"sectors"`
