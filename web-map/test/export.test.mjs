@@ -97,7 +97,9 @@ describe('exports, mode présentation et palettes', () => {
     assert.ok(colours > 10, `only ${colours} colours in the exported image`);
     for (const d of dark) {
       assert.ok(d.image > 10, `label « ${d.name} » not in the image (${d.image} dark pixels)`);
-      assert.ok(d.map < d.image / 4, `label « ${d.name} »: the bare map already has ${d.map} dark pixels there`);
+      // A secret territory's hatching is dark on the bare map too: the
+      // label must add its own dark text pixels to whatever is there.
+      assert.ok(d.image >= d.map + 10, `label « ${d.name} »: ${d.image} dark pixels in the image, ${d.map} on the bare map`);
     }
     console.log(
       `export PNG : ${size.width}×${size.height} px (carte ${mapSize.width}×${mapSize.height}), ${colours} couleurs échantillonnées, ` +
