@@ -24,6 +24,12 @@ if [ -z "${ATLAS_GEODATA_MIRROR:-}" ]; then
 	export ATLAS_GEODATA_MIRROR=$(pwd)/.atlas/geodata
 fi
 bash deploy/web.sh
+# Unformatted Go fails the run, as go vet's findings do.
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*'))
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change:" $unformatted >&2
+	exit 1
+fi
 go vet ./...
 go test -count=1 -timeout 20m ./...
 # The Kubernetes manifests, compose file and Dockerfile, offline (a module

@@ -131,7 +131,7 @@ func TestNegotiate(t *testing.T) {
 		{"*, br;q=0", true, true, gz},
 		{"identity;q=1, gzip;q=0.5", true, true, id},
 		{"identity;q=0.5, gzip", true, true, gz},
-		{"gzip;q=2", true, true, id},     // malformed: refused
+		{"gzip;q=2", true, true, id},      // malformed: refused
 		{"gzip;q=0.5555", true, true, id}, // more than three decimals
 		{"gzip;q=abc, br", true, true, br},
 		{" gzip ; q=0.7 ,br;q=0.6", true, true, gz},

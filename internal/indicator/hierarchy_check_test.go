@@ -160,7 +160,6 @@ func crossingDeps(dep map[string]string) map[string]bool {
 	return out
 }
 
-
 func demoAT(t *testing.T) indicator.Indicator {
 	t.Helper()
 	b, err := geodata.Indicators.ReadFile("indicators/" + demodata.IndicatorAT + ".json")

@@ -67,23 +67,23 @@ type Target struct {
 
 // Report is everything a run measured.
 type Report struct {
-	Layers        []string     `json:"layers"`
-	MinZoom       int          `json:"minzoom"`
-	MaxZoom       int          `json:"maxzoom"`
-	BBox          [4]float64   `json:"bbox"`
-	WarmDuration  float64      `json:"warm_duration_s"`
-	Concurrency   int          `json:"concurrency"`
-	Seed          uint64       `json:"seed"`
-	BaselineConns int          `json:"baseline_conns"`
-	Tiles         int          `json:"tiles"`
-	Ours          Figures      `json:"ours"`
-	Baseline      Figures      `json:"baseline"`
+	Layers        []string   `json:"layers"`
+	MinZoom       int        `json:"minzoom"`
+	MaxZoom       int        `json:"maxzoom"`
+	BBox          [4]float64 `json:"bbox"`
+	WarmDuration  float64    `json:"warm_duration_s"`
+	Concurrency   int        `json:"concurrency"`
+	Seed          uint64     `json:"seed"`
+	BaselineConns int        `json:"baseline_conns"`
+	Tiles         int        `json:"tiles"`
+	Ours          Figures    `json:"ours"`
+	Baseline      Figures    `json:"baseline"`
 	// Limit is the machine's limit (LimitHandler): its warm run, right
 	// after ours; nil when not measured.
 	Limit        *Figures     `json:"limit,omitempty"`
-	Differences   []Difference `json:"differences"`
-	DecodeErrors  []string     `json:"decode_errors,omitempty"`
-	Targets       []Target     `json:"targets"`
+	Differences  []Difference `json:"differences"`
+	DecodeErrors []string     `json:"decode_errors,omitempty"`
+	Targets      []Target     `json:"targets"`
 }
 
 // Target thresholds.
