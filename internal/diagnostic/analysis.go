@@ -2,7 +2,6 @@ package diagnostic
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -128,13 +127,7 @@ func (s *Service) SelectEvolution(ctx context.Context, q EvolutionQuery) (Evolut
 
 // EvolutionBody is the evolution map encoded as JSON, cached as maps are.
 func (s *Service) EvolutionBody(ctx context.Context, es EvolutionSelection) (*blob.Body, error) {
-	return s.body(ctx, es.Key(), func() ([]byte, error) {
-		m, err := s.Evolution(ctx, es)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(m)
-	})
+	return jsonBody(ctx, s, es.Key(), func(ctx context.Context) (any, error) { return s.Evolution(ctx, es) })
 }
 
 // Evolution computes the change of every territory between two periods,
@@ -261,13 +254,7 @@ func (s *Service) SelectSexGap(ctx context.Context, q SexGapQuery) (SexGapSelect
 
 // SexGapBody is the sex-gap map encoded as JSON, cached as maps are.
 func (s *Service) SexGapBody(ctx context.Context, g SexGapSelection) (*blob.Body, error) {
-	return s.body(ctx, g.Key(), func() ([]byte, error) {
-		m, err := s.SexGap(ctx, g)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(m)
-	})
+	return jsonBody(ctx, s, g.Key(), func(ctx context.Context) (any, error) { return s.SexGap(ctx, g) })
 }
 
 // SexGap computes the women/men ratio or difference of every territory at
@@ -608,13 +595,7 @@ const BivariatePaletteSource = "Joshua Stevens, « Bivariate Choropleth Maps: A 
 
 // BivariateBody is the bivariate map encoded as JSON, cached as maps are.
 func (s *Service) BivariateBody(ctx context.Context, cs CrossSelection) (*blob.Body, error) {
-	return s.body(ctx, "bivariate|"+cs.Key(), func() ([]byte, error) {
-		m, err := s.Bivariate(ctx, cs)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(m)
-	})
+	return jsonBody(ctx, s, "bivariate|"+cs.Key(), func(ctx context.Context) (any, error) { return s.Bivariate(ctx, cs) })
 }
 
 func side(sel Selection, period string) CrossSide {
@@ -759,13 +740,7 @@ type Scatter struct {
 
 // ScatterBody is the scatter plot encoded as JSON, cached as maps are.
 func (s *Service) ScatterBody(ctx context.Context, cs CrossSelection) (*blob.Body, error) {
-	return s.body(ctx, "scatter|"+cs.Key(), func() ([]byte, error) {
-		m, err := s.Scatter(ctx, cs)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(m)
-	})
+	return jsonBody(ctx, s, "scatter|"+cs.Key(), func(ctx context.Context) (any, error) { return s.Scatter(ctx, cs) })
 }
 
 // Scatter gives the points where both indicators may be shown, the

@@ -15,6 +15,7 @@ package diagnostic
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -77,6 +78,17 @@ func New(cfg Config) *Service {
 // body returns the encoded body of key from the cache, or encodes it once
 // (concurrent misses of one key wait for one encoding) and keeps it. An
 // empty encoding (a tile with nothing in it) is a body with nil Raw.
+// jsonBody is body for an answer that is one value encoded as JSON.
+func jsonBody(ctx context.Context, s *Service, key string, compute func(context.Context) (any, error)) (*blob.Body, error) {
+	return s.body(ctx, key, func() ([]byte, error) {
+		v, err := compute(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(v)
+	})
+}
+
 func (s *Service) body(ctx context.Context, key string, encode func() ([]byte, error)) (*blob.Body, error) {
 	if b, ok := s.cache.Get(ctx, key); ok {
 		return b, nil

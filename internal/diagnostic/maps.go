@@ -2,7 +2,6 @@ package diagnostic
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -193,13 +192,7 @@ func (s *Service) Map(ctx context.Context, ms MapSelection) (*Map, error) {
 // MapBody is Map encoded as JSON, with its gzip form and ETags, from the
 // cache when it was asked for before.
 func (s *Service) MapBody(ctx context.Context, ms MapSelection) (*blob.Body, error) {
-	return s.body(ctx, ms.Key(), func() ([]byte, error) {
-		m, err := s.Map(ctx, ms)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(m)
-	})
+	return jsonBody(ctx, s, ms.Key(), func(ctx context.Context) (any, error) { return s.Map(ctx, ms) })
 }
 
 func (s *Service) computeMap(ctx context.Context, ms MapSelection) (*Map, error) {
